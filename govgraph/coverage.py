@@ -1,0 +1,181 @@
+"""Coverage status (§4.1), eligibility (§4.2) and roll-ups, computed on the mirror."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+
+from .mirror import Snapshot
+
+# The five statuses in order of precedence, with the stable English key used in JSON.
+STATUSES = {"单独建": "single", "联合建": "joint", "挂靠建": "affiliated", "工作覆盖": "work", "空白": "blank"}
+ORG_STATUSES = ("单独建", "联合建", "挂靠建")
+ORGANISATION_TYPES = {"党委", "党总支", "党支部", "临时党支部"}
+WORK_GROUP_TYPES = {"党的工作小组", "党小组"}
+INSTRUCTOR_ROLES = {"党建指导员", "领航员"}
+ORGANISATION_SCOPES = {"Compound": {"小区", "网格", "业委会", "项目"}, "Firm": {"企业", "项目"}}
+DEFAULT_MIN_FORMAL_MEMBERS = 3
+
+
+@dataclass(frozen=True)
+class UnitCoverage:
+    id: str
+    name: str
+    kind: str  # Compound or Firm
+    status: str
+    eligible: bool
+    formal_members: int
+    district_id: str | None
+    street_id: str | None
+    community_id: str | None
+    communities: tuple[str, ...]  # where it counts in roll-ups (a firm: every served compound's)
+
+    def as_row(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "kind": self.kind,
+            "district_id": self.district_id,
+            "street_id": self.street_id,
+            "community_id": self.community_id,
+            "status": self.status,
+            "eligible": self.eligible,
+            "formal_members": self.formal_members,
+        }
+
+
+def _is_organisation(snap: Snapshot, org: str, unit_kind: str) -> bool:
+    attrs = snap.node(org)
+    return attrs.get("org_type") in ORGANISATION_TYPES and attrs.get("scope") in ORGANISATION_SCOPES[unit_kind]
+
+
+def status_of(snap: Snapshot, unit: str) -> str:
+    """§4.1, first match wins. `unit` is a Compound or a Firm."""
+    kind = snap.kind(unit)
+    covering = [org for org, _ in snap.into("覆盖", unit) if snap.kind(org) == "PartyOrg"]
+    organisations = [org for org in covering if _is_organisation(snap, org, kind)]
+    if organisations:
+        for org in organisations:
+            others = {v for v, _ in snap.out("覆盖", org) if v != unit and snap.kind(v) == kind}
+            if not others:
+                return "单独建"
+        return "联合建"
+    if any(snap.kind(host) == "PartyOrg" for host, _ in snap.out("挂靠建", unit)):
+        return "挂靠建"
+    if any(snap.node(org).get("org_type") in WORK_GROUP_TYPES for org in covering):
+        return "工作覆盖"
+    if any(snap.kind(p) == "Person" and attrs.get("role") in INSTRUCTOR_ROLES for p, attrs in snap.into("派驻", unit)):
+        return "工作覆盖"
+    return "空白"
+
+
+def formal_members(snap: Snapshot, unit: str) -> int:
+    """§4.2: the `party_members` field when given, else counted from the graph."""
+    attrs = snap.node(unit)
+    if attrs.get("party_members") is not None:
+        return attrs["party_members"]
+    if snap.kind(unit) == "Compound":
+        people = {p for p, _ in snap.into("居住", unit)}
+    else:
+        people = {p for p, _ in snap.into("任职", unit)}
+    return sum(1 for p in people if snap.kind(p) == "Person" and snap.node(p).get("party_status") == "正式党员")
+
+
+def unit_coverage(snap: Snapshot, unit: str, min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS) -> UnitCoverage:
+    kind = snap.kind(unit)
+    members = formal_members(snap, unit)
+    if kind == "Compound":
+        community = snap.parent(unit, "Community")
+        communities = (community,) if community else ()
+    else:
+        community = None
+        served = {snap.parent(c, "Community") for c, _ in snap.out("服务", unit) if snap.kind(c) == "Compound"}
+        communities = tuple(sorted(c for c in served if c))
+    street = snap.parent(community, "Street") if community else None
+    district = snap.parent(street, "District") if street else None
+    return UnitCoverage(
+        id=unit,
+        name=snap.node(unit)["name"],
+        kind=kind,
+        status=status_of(snap, unit),
+        eligible=members >= min_formal_members,
+        formal_members=members,
+        district_id=district,
+        street_id=street,
+        community_id=community,
+        communities=communities,
+    )
+
+
+def coverage(graph: nx.MultiDiGraph, on: date, min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS) -> list[UnitCoverage]:
+    """Every compound, then every firm, with its status on `on`."""
+    snap = Snapshot(graph, on)
+    units = snap.nodes_of("Compound") + snap.nodes_of("Firm")
+    return [unit_coverage(snap, u, min_formal_members) for u in units]
+
+
+@dataclass(frozen=True)
+class Rollup:
+    unit_id: str
+    unit_kind: str  # District, Street, Community, or Total
+    unit_name: str
+    compounds: Counter
+    firms: Counter
+
+    @property
+    def compound_total(self) -> int:
+        return sum(self.compounds.values())
+
+    @property
+    def org_covered(self) -> int:
+        return sum(self.compounds[s] for s in ORG_STATUSES)
+
+    @property
+    def org_or_work_covered(self) -> int:
+        return self.org_covered + self.compounds["工作覆盖"]
+
+    def as_row(self) -> dict:
+        row = {"unit_id": self.unit_id, "unit_kind": self.unit_kind, "unit_name": self.unit_name,
+               "compounds": self.compound_total}
+        row.update({key: self.compounds[word] for word, key in STATUSES.items()})
+        row["firms"] = sum(self.firms.values())
+        row.update({f"firm_{key}": self.firms[word] for word, key in STATUSES.items()})
+        row["org_coverage_rate"] = _rate(self.org_covered, self.compound_total)
+        row["org_and_work_coverage_rate"] = _rate(self.org_or_work_covered, self.compound_total)
+        return row
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+def rollups(graph: nx.MultiDiGraph, on: date, rows: list[UnitCoverage], level: str) -> list[Rollup]:
+    """Counts per status for each street or community (as of `on`), then a 合计 row.
+
+    A compound counts where its 隶属 in force puts it; a firm counts in every community
+    (and street) where it serves a compound, and once in the total.
+    """
+    snap = Snapshot(graph, on)
+    kind = {"district": "District", "street": "Street", "community": "Community"}[level]
+    units = {u: (Counter(), Counter()) for u in snap.nodes_of(kind)}
+
+    def unit_of(community: str) -> str | None:
+        if kind == "Community":
+            return community
+        street = snap.parent(community, "Street")
+        if kind == "Street" or street is None:
+            return street
+        return snap.parent(street, "District")
+
+    total = (Counter(), Counter())
+    for row in rows:
+        index = 0 if row.kind == "Compound" else 1
+        total[index][row.status] += 1
+        for unit in {unit_of(c) for c in row.communities} - {None}:
+            units[unit][index][row.status] += 1
+    result = [Rollup(u, kind, snap.node(u)["name"], *counts) for u, counts in units.items()]
+    result.append(Rollup("TOTAL", "Total", "合计", *total))
+    return result

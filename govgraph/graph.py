@@ -1,0 +1,104 @@
+"""Plain data for one graph: entities and relations, independent of any store.
+
+The ledger reader produces a `GraphData`, every store writes and reads one, and the
+NetworkX mirror is built from one. Keeping this the single exchange format is what
+lets the SQLite and Neo4j stores be swapped without the audits noticing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .errors import LedgerIssue
+from .schema import PARENT_RELATION
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an entity or relation was read (file and spreadsheet row); while a ledger
+    is being read it also knows the headers and cell texts, to point a user at a cell."""
+
+    file: str
+    row: int
+    headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    cells: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def issue(self, column: str, code: str, reason: str, value: str = "") -> LedgerIssue:
+        return LedgerIssue(
+            self.file, self.row, self.headers.get(column, column), self.cells.get(column, value), code, reason
+        )
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}"
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str  # schema label: Compound, PartyOrg, ...
+    id: str
+    name: str
+    attrs: dict[str, Any] = field(default_factory=dict, compare=True, hash=False)
+    origin: Origin | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Relation:
+    type: str  # Chinese relation type: 隶属, 覆盖, ...
+    from_id: str
+    to_id: str
+    role: str | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive
+    source: str | None = None
+    origin: Origin | None = field(default=None, compare=False)
+
+    @property
+    def identity(self) -> tuple[str, str, str, str, str]:
+        """(type, from, to, role, since): rows with equal identity are one relation."""
+        return (
+            self.type,
+            self.from_id,
+            self.to_id,
+            self.role or "",
+            self.since.isoformat() if self.since else "",
+        )
+
+    def in_force(self, on: date) -> bool:
+        return (self.since is None or self.since <= on) and (self.until is None or self.until >= on)
+
+
+@dataclass
+class GraphData:
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    # Ids read only as context around a scope (see store/scope.py); not units of the scope.
+    context: set[str] = field(default_factory=set)
+
+    def same_content(self, other: GraphData) -> bool:
+        """Equal entities and relations, load provenance aside."""
+        return self.entities == other.entities and sorted(
+            self.relations, key=_sort_key
+        ) == sorted(other.relations, key=_sort_key)
+
+
+def overlay(base: GraphData, new: GraphData) -> GraphData:
+    """`new` laid over `base`, for a merge load.
+
+    A `new` entity replaces the stored one with the same id, including its undated
+    parent; a `new` relation replaces the stored one with the same identity; everything
+    else in `base` stays.
+    """
+    resubmitted = new.entities.keys()
+    kept = [
+        r for r in base.relations
+        if not (r.type == PARENT_RELATION and r.since is None and r.until is None and r.from_id in resubmitted)
+    ]
+    new_ids = {r.identity for r in new.relations}
+    relations = list(new.relations) + [r for r in kept if r.identity not in new_ids]
+    return GraphData({**base.entities, **new.entities}, relations)
+
+
+def _sort_key(r: Relation) -> tuple:
+    return (*r.identity, r.until.isoformat() if r.until else "", r.source or "")

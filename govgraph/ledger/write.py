@@ -1,0 +1,93 @@
+"""Write a graph back as a ledger (§3): a CSV folder, or one .xlsx workbook."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from ..graph import GraphData, Relation
+from ..schema import PARENT_RELATION, load_schema
+
+
+def ledger_tables(data: GraphData) -> list[tuple[str, str, list[str], list[list[str]]]]:
+    """(file stem, sheet name, header, rows) per ledger file, in schema order.
+
+    Undated parents go back to their column; dated or extra ones to relations.
+    """
+    schema = load_schema()
+    column_parent: dict[tuple[str, str], Relation] = {}
+    for rel in data.relations:
+        if rel.type == PARENT_RELATION and rel.since is None and rel.until is None and rel.role is None \
+                and rel.source is None and rel.from_id in data.entities:
+            kind = schema.entities[data.entities[rel.from_id].kind]
+            for column in kind.parent_columns:
+                parent = data.entities.get(rel.to_id)
+                if parent and parent.kind in column.to and (rel.from_id, column.name) not in column_parent:
+                    column_parent[(rel.from_id, column.name)] = rel
+                    break
+    in_columns = {id(r) for r in column_parent.values()}
+    tables = []
+    for kind in schema.entities.values():
+        entities = sorted((e for e in data.entities.values() if e.kind == kind.label), key=lambda e: e.id)
+        header = [c.name for c in kind.columns]
+        rows = []
+        for e in entities:
+            row = []
+            for c in kind.columns:
+                if c.name == "id":
+                    row.append(e.id)
+                elif c.name == "name":
+                    row.append(e.name)
+                elif c.is_parent:
+                    rel = column_parent.get((e.id, c.name))
+                    row.append(rel.to_id if rel else "")
+                else:
+                    row.append(_text(e.attrs.get(c.name)))
+            rows.append(row)
+        tables.append((kind.file, kind.sheet, header, rows))
+    header = [c.name for c in schema.relation_columns]
+    rows = [
+        [r.type, r.from_id, r.to_id, r.role or "", _text(r.since), _text(r.until), r.source or ""]
+        for r in sorted(data.relations, key=lambda r: r.identity)
+        if id(r) not in in_columns
+    ]
+    tables.append((schema.relations_file, schema.relations_sheet, header, rows))
+    return tables
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ";".join(value)
+    return str(value)
+
+
+def write_ledger(data: GraphData, out: str | Path) -> Path:
+    """CSV files (UTF-8 with BOM, which Excel opens correctly) in a folder, or an .xlsx."""
+    out = Path(out)
+    tables = ledger_tables(data)
+    if out.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        for _, sheet, header, rows in tables:
+            ws = book.create_sheet(sheet)
+            ws.append(header)
+            for row in rows:
+                ws.append(row)  # every cell as text: ids like 1001 stay ids
+        out.parent.mkdir(parents=True, exist_ok=True)
+        book.save(out)
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    for stem, _, header, rows in tables:
+        with open(out / f"{stem}.csv", "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(header)
+            writer.writerows(rows)
+    return out

@@ -1,0 +1,54 @@
+"""Loading a ledger into a store: replace or merge, validated whole, logged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import LedgerIssue
+from .graph import GraphData
+from .ledger.read import read_ledger
+from .store.base import LoadRecord, Store
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class LoadResult:
+    record: LoadRecord
+    warnings: list[LedgerIssue]
+    data: GraphData
+
+
+def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_id_numbers: bool = False) -> LoadResult:
+    """Validate the ledger (with the stored graph, when merging) and write it in one go.
+
+    Merge: a ledger entity replaces the stored one with the same id, including its
+    undated parent; a ledger relation replaces the stored one with the same identity;
+    everything else stored stays. Nothing is written unless the whole result is valid.
+    """
+    before = store.read()
+    base = before if mode == "merge" else None
+    ledger = read_ledger(path, allow_id_numbers=allow_id_numbers, base=base)
+    record = LoadRecord(
+        at=datetime.now(SHANGHAI).isoformat(timespec="seconds"),
+        ledger=str(path),
+        mode=mode,
+        **_diff(before, ledger.data),
+    )
+    store.replace_all(ledger.data, record)
+    return LoadResult(record, ledger.warnings, ledger.data)
+
+
+def _diff(before: GraphData, after: GraphData) -> dict[str, int]:
+    counts = {}
+    for name, old, new in (
+        ("entities", before.entities, after.entities),
+        ("relations", {r.identity: r for r in before.relations}, {r.identity: r for r in after.relations}),
+    ):
+        counts[f"{name}_added"] = len(new.keys() - old.keys())
+        counts[f"{name}_removed"] = len(old.keys() - new.keys())
+        counts[f"{name}_changed"] = sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
+    return counts

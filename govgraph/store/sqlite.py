@@ -1,0 +1,147 @@
+"""The embedded default store: one SQLite file, no server."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from ..errors import StoreError
+from ..graph import Entity, GraphData, Origin, Relation
+from .base import LoadRecord
+from .codec import attrs_from_plain, attrs_to_plain
+from .scope import read_scope
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, attrs TEXT NOT NULL,
+    ledger_file TEXT, ledger_row INTEGER
+);
+CREATE TABLE IF NOT EXISTS relations (
+    type TEXT NOT NULL, from_id TEXT NOT NULL, to_id TEXT NOT NULL, role TEXT,
+    since TEXT, until TEXT, source TEXT, ledger_file TEXT, ledger_row INTEGER
+);
+CREATE INDEX IF NOT EXISTS relations_from ON relations(from_id);
+CREATE INDEX IF NOT EXISTS relations_to ON relations(to_id);
+CREATE TABLE IF NOT EXISTS loads (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, ledger TEXT, mode TEXT,
+    entities_added INTEGER, entities_changed INTEGER, entities_removed INTEGER,
+    relations_added INTEGER, relations_changed INTEGER, relations_removed INTEGER
+);
+"""
+
+_RELATION_COLUMNS = "type, from_id, to_id, role, since, until, source, ledger_file, ledger_row"
+
+
+class SqliteStore:
+    def __init__(self, path: Path):
+        self.path = path
+        self.description = str(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(path)
+            self.conn.executescript(_DDL)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"无法打开本地数据库 {path}：请检查路径是否可写（{type(exc).__name__}）") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- writing --------------------------------------------------------------------
+    def replace_all(self, data: GraphData, record: LoadRecord) -> None:
+        entity_rows = [
+            (e.id, e.kind, e.name, json.dumps(attrs_to_plain(e.kind, e.attrs), ensure_ascii=False),
+             *_provenance(e.origin))
+            for e in data.entities.values()
+        ]
+        relation_rows = [
+            (r.type, r.from_id, r.to_id, r.role, _iso(r.since), _iso(r.until), r.source, *_provenance(r.origin))
+            for r in data.relations
+        ]
+        try:
+            with self.conn:  # one transaction: the load lands whole or not at all
+                self.conn.execute("DELETE FROM entities")
+                self.conn.execute("DELETE FROM relations")
+                self.conn.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", entity_rows)
+                self.conn.executemany(f"INSERT INTO relations ({_RELATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      relation_rows)
+                self.conn.execute(
+                    "INSERT INTO loads (at, ledger, mode, entities_added, entities_changed, entities_removed,"
+                    " relations_added, relations_changed, relations_removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (record.at, record.ledger, record.mode, record.entities_added, record.entities_changed,
+                     record.entities_removed, record.relations_added, record.relations_changed,
+                     record.relations_removed),
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变（{type(exc).__name__}）") from exc
+
+    # -- reading --------------------------------------------------------------------
+    def read(self, scope: str | None = None) -> GraphData:
+        if scope is not None:
+            return read_scope(self, scope)
+        entities = self._entities(self.conn.execute("SELECT * FROM entities"))
+        relations = self._relations(self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"))
+        return GraphData(entities, relations)
+
+    def entities_by_id(self, ids: set[str]) -> dict[str, Entity]:
+        found: dict[str, Entity] = {}
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._entities(self.conn.execute(f"SELECT * FROM entities WHERE id IN ({marks})", chunk)))
+        return found
+
+    def relations_touching(self, ids: set[str]) -> list[Relation]:
+        """Every relation with either end in `ids`, each once."""
+        seen: dict[int, Relation] = {}
+        for chunk in _chunks(sorted(ids)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT rowid, {_RELATION_COLUMNS} FROM relations WHERE from_id IN ({marks}) OR to_id IN ({marks})",
+                chunk + chunk,
+            )
+            for rowid, *rest in rows:
+                seen.setdefault(rowid, self._relations([rest])[0])
+        return [seen[k] for k in sorted(seen)]
+
+    def load_records(self) -> list[LoadRecord]:
+        rows = self.conn.execute(
+            "SELECT at, ledger, mode, entities_added, entities_changed, entities_removed,"
+            " relations_added, relations_changed, relations_removed FROM loads ORDER BY seq"
+        )
+        return [LoadRecord(*row) for row in rows]
+
+    @staticmethod
+    def _entities(rows) -> dict[str, Entity]:
+        return {
+            id_: Entity(kind, id_, name, attrs_from_plain(kind, json.loads(attrs)), _origin(file, row))
+            for id_, kind, name, attrs, file, row in rows
+        }
+
+    @staticmethod
+    def _relations(rows) -> list[Relation]:
+        return [
+            Relation(t, f, to, role, _date(since), _date(until), source, _origin(file, row))
+            for t, f, to, role, since, until, source, file, row in rows
+        ]
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _provenance(origin) -> tuple[str | None, int | None]:
+    return (getattr(origin, "file", None), getattr(origin, "row", None))
+
+
+def _origin(file: str | None, row: int | None) -> Origin | None:
+    return Origin(file, row) if file else None
+
+
+def _chunks(items: list[str], size: int = 400):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,101 @@
+"""Whole-graph checks that no single row can see: references, endpoint kinds,
+one parent at a time, no cycle among party orgs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import networkx as nx
+
+from .errors import LedgerIssue
+from .graph import GraphData, Relation
+from .schema import PARENT_RELATION, load_schema
+
+# Kinds with at most one parent in force on any date (domain.md §2).
+SINGLE_PARENT_KINDS = {"Compound", "Community", "Street", "Committee"}
+
+
+def validate_graph(data: GraphData, warnings: list[LedgerIssue]) -> list[LedgerIssue]:
+    errors: list[LedgerIssue] = []
+    schema = load_schema()
+    entities = data.entities
+    sound: list[Relation] = []
+    for rel in data.relations:
+        missing = [end for end, ref in (("from_id", rel.from_id), ("to_id", rel.to_id)) if ref not in entities]
+        for end in missing:
+            errors.append(_issue(rel, end, "unknown_reference", "引用的编号不存在"))
+        if missing:
+            continue
+        rtype = schema.relations[rel.type]
+        from_kind, to_kind = entities[rel.from_id].kind, entities[rel.to_id].kind
+        if not rtype.allows(from_kind, to_kind):
+            end = "from_id" if from_kind not in rtype.from_kinds else "to_id"
+            kind = from_kind if end == "from_id" else to_kind
+            allowed = "；".join(f"{_zh(f)}→{_zh(t)}" for f, t in sorted(rtype.endpoints))
+            errors.append(_issue(rel, end, "wrong_endpoint", f"{rel.type}关系不能连接{_zh(kind)}（允许：{allowed}）"))
+            continue
+        sound.append(rel)
+    errors += _two_parents(data, sound)
+    errors += _party_org_cycles(data, sound)
+    warnings += _uncovered_community_warnings(data, sound)
+    return errors
+
+
+def _zh(label: str) -> str:
+    return load_schema().entities[label].zh
+
+
+def _issue(rel: Relation, column: str, code: str, reason: str) -> LedgerIssue:
+    value = {"from_id": rel.from_id, "to_id": rel.to_id}.get(column, "")
+    if rel.origin is None:
+        return LedgerIssue("（库中已有）", 0, column, value, code, reason)
+    return rel.origin.issue(column, code, reason, value)
+
+
+_FAR_PAST, _FAR_FUTURE = date.min, date.max
+
+
+def _overlap(a: Relation, b: Relation) -> bool:
+    return (a.since or _FAR_PAST) <= (b.until or _FAR_FUTURE) and (b.since or _FAR_PAST) <= (a.until or _FAR_FUTURE)
+
+
+def _two_parents(data: GraphData, relations: list[Relation]) -> list[LedgerIssue]:
+    errors = []
+    seen: dict[str, list[Relation]] = defaultdict(list)
+    for rel in relations:
+        if rel.type != PARENT_RELATION or data.entities[rel.from_id].kind not in SINGLE_PARENT_KINDS:
+            continue
+        clash = next((e for e in seen[rel.from_id] if e.to_id != rel.to_id and _overlap(e, rel)), None)
+        if clash is not None:
+            errors.append(_issue(rel, "to_id", "two_parents", f"与 {clash.origin} 的上级 {clash.to_id} 同时有效，同一时间只能有一个上级"))
+        else:
+            seen[rel.from_id].append(rel)
+    return errors
+
+
+def _party_org_cycles(data: GraphData, relations: list[Relation]) -> list[LedgerIssue]:
+    order = {}
+    graph = nx.DiGraph()
+    for index, rel in enumerate(relations):
+        if rel.type == PARENT_RELATION and data.entities[rel.from_id].kind == "PartyOrg":
+            graph.add_edge(rel.from_id, rel.to_id)
+            order.setdefault((rel.from_id, rel.to_id), (index, rel))
+    closing = {}
+    for cycle in nx.simple_cycles(graph):
+        edges = [(cycle[i], cycle[(i + 1) % len(cycle)]) for i in range(len(cycle))]
+        index, rel = max(order[e] for e in edges)  # the edge read last closes the cycle
+        closing[index] = (rel, " → ".join([*cycle, cycle[0]]))
+    return [
+        _issue(rel, "to_id", "party_org_cycle", f"党组织隶属关系成环：{path}")
+        for _, (rel, path) in sorted(closing.items())
+    ]
+
+
+def _uncovered_community_warnings(data: GraphData, relations: list[Relation]) -> list[LedgerIssue]:
+    covered = {r.to_id for r in relations if r.type == "覆盖" and data.entities[r.to_id].kind == "Community"}
+    warnings = []
+    for rel in relations:
+        if rel.type == PARENT_RELATION and data.entities[rel.from_id].kind == "Compound" and rel.to_id not in covered:
+            warnings.append(_issue(rel, "to_id", "community_no_party_org", "所属社区没有党组织覆盖（提醒，不影响导入）"))
+    return warnings

@@ -1,0 +1,144 @@
+"""Cell values: parsing ledger text into typed values, and masking for display.
+
+Each parser raises `pydantic_core.PydanticCustomError(code, message)`; the error code is
+one of the ledger error codes in docs/design.md and the message is the Chinese reason a
+user sees.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime
+
+from pydantic_core import PydanticCustomError
+
+OPEN_ENDED = {"至今", "今", "现在", "present", "now"}
+
+_DATE_FULL = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_DATE_YEAR = re.compile(r"^(\d{4})\s*年?$")
+
+
+def parse_date(value: object, *, end_of_period: bool = False) -> date:
+    """A ledger date. Year or month alone is the first day of that period, or the last
+    day when `end_of_period` (an `until` or a term end: "2021-05" runs to 2021-05-31)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        if m := _DATE_FULL.match(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DATE_MONTH.match(text):
+            year, month = int(m[1]), int(m[2])
+            day = calendar.monthrange(year, month)[1] if end_of_period else 1
+            return date(year, month, day)
+        if m := _DATE_YEAR.match(text):
+            return date(int(m[1]), 12, 31) if end_of_period else date(int(m[1]), 1, 1)
+    except ValueError:
+        pass
+    raise PydanticCustomError("bad_date", "不是有效日期（可写 2024-05-01、2024/5/1、2024年5月1日、2024 或 2024-05）")
+
+
+_TRUE = {"true", "1", "是", "yes", "y", "t"}
+_FALSE = {"false", "0", "否", "no", "n", "f"}
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise PydanticCustomError("bad_boolean", "应填 是/否、true/false 或 1/0")
+
+
+def parse_count(value: object) -> int:
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise PydanticCustomError("bad_count", "应为非负整数") from None
+    if number != int(number) or number < 0:
+        raise PydanticCustomError("bad_count", "应为非负整数")
+    return int(number)
+
+
+def split_tags(value: object) -> list[str]:
+    return [t.strip() for t in re.split(r"[;；、,，]", str(value)) if t.strip()]
+
+
+# 统一社会信用代码 (GB 32100-2015): 18 characters, last one a check character.
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def is_valid_credit_code(text: str) -> bool:
+    if len(text) != 18 or any(ch not in _CREDIT_CHARS for ch in text):
+        return False
+    total = sum(_CREDIT_CHARS.index(ch) * w for ch, w in zip(text[:17], _CREDIT_WEIGHTS))
+    return _CREDIT_CHARS[(31 - total % 31) % 31] == text[17]
+
+
+def parse_credit_code(value: object) -> str:
+    text = str(value).strip().upper()
+    if not is_valid_credit_code(text):
+        raise PydanticCustomError("bad_credit_code", "统一社会信用代码无效（应为18位且校验码正确）")
+    return text
+
+
+# 身份证号: 18 characters (17 digits + check digit, ISO 7064 MOD 11-2) or the old
+# 15-digit form; both carry a birth date, which keeps phone numbers and most other
+# digit strings from being mistaken for one.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID18 = re.compile(r"^[1-9]\d{5}(\d{4})(\d{2})(\d{2})\d{3}[\dX]$")
+_ID15 = re.compile(r"^[1-9]\d{5}(\d{2})(\d{2})(\d{2})\d{3}$")
+
+
+def looks_like_id_card(value: object) -> bool:
+    text = str(value).strip().upper()
+    if m := _ID18.match(text):
+        total = sum(int(ch) * w for ch, w in zip(text[:17], _ID_WEIGHTS))
+        return _ID_CHECK[total % 11] == text[17] and _is_date(int(m[1]), int(m[2]), int(m[3]))
+    if m := _ID15.match(text):
+        return _is_date(1900 + int(m[1]), int(m[2]), int(m[3]))
+    return False
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return 1900 <= year <= 2100
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: keep the first three and last four digits."""
+    if not phone:
+        return ""
+    digits = str(phone).strip()
+    if len(digits) <= 7:
+        return "*" * len(digits)
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_sensitive(text: str) -> str:
+    """Mask any 身份证号 or phone number inside a display string."""
+
+    def _sub(m: re.Match) -> str:
+        token = m.group(0)
+        if looks_like_id_card(token):
+            return token[:6] + "*" * (len(token) - 10) + token[-4:]
+        if re.fullmatch(r"1\d{10}", token):
+            return mask_phone(token)
+        return token
+
+    return re.sub(r"\d{11,17}[\dXx]?", _sub, text)
