@@ -179,3 +179,33 @@ def rollups(graph: nx.MultiDiGraph, on: date, rows: list[UnitCoverage], level: s
     result = [Rollup(u, kind, snap.node(u)["name"], *counts) for u, counts in units.items()]
     result.append(Rollup("TOTAL", "Total", "合计", *total))
     return result
+
+
+# Relations that would give a compound coverage if they were in force.
+_COVERING_IN = ("覆盖", "派驻")
+_COVERING_OUT = ("挂靠建",)
+
+
+def orphan_reason(graph: nx.MultiDiGraph, unit: UnitCoverage, on: date) -> tuple[str, str]:
+    """Why a 空白 unit is blank (naming covering relations that lapsed or have not
+    started, and links that do not count), and what to do about it."""
+    notes = []
+    edges = [(u, attrs) for u, _, attrs in graph.in_edges(unit.id, data=True) if attrs["type"] in _COVERING_IN]
+    edges += [(v, attrs) for _, v, attrs in graph.out_edges(unit.id, data=True) if attrs["type"] in _COVERING_OUT]
+    for other, attrs in sorted(edges, key=lambda e: (e[0], e[1]["type"])):
+        name = graph.nodes[other]["name"]
+        if attrs.get("until") and attrs["until"] < on:
+            notes.append(f"{attrs['type']}“{name}”已于{attrs['until'].isoformat()}到期")
+        elif attrs.get("since") and attrs["since"] > on:
+            notes.append(f"{attrs['type']}“{name}”自{attrs['since'].isoformat()}起才生效")
+        elif attrs["type"] == "覆盖" and graph.nodes[other].get("org_type") not in WORK_GROUP_TYPES:
+            scope = graph.nodes[other].get("scope") or "未填"
+            notes.append(f"“{name}”（建立范围：{scope}）不是小区层面的党组织，不计入覆盖")
+    reason = "无党组织覆盖、未挂靠建、无党的工作小组或党建指导员"
+    if notes:
+        reason += "；" + "；".join(notes)
+    if unit.eligible:
+        suggestion = f"有正式党员{unit.formal_members}名，应单独组建党组织（应建尽建）"
+    else:
+        suggestion = "选派党建指导员或组建党的工作小组"
+    return reason, suggestion

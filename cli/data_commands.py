@@ -1,0 +1,122 @@
+"""Commands that move data: load, export, history, demo."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from govgraph.ledger import write_ledger
+from govgraph.loading import load_ledger
+from govgraph.store.base import default_db_path
+
+from .output import format_option, render
+
+
+def _print_warnings(warnings) -> None:
+    for w in warnings:
+        click.echo(f"提醒：{w}", err=True)
+
+
+def _load_summary(result) -> str:
+    r = result.record
+    return (
+        f"已导入台账 {r.ledger}（{'合并' if r.mode == 'merge' else '替换'}）："
+        f"实体新增 {r.entities_added}、变更 {r.entities_changed}、删除 {r.entities_removed}；"
+        f"关系新增 {r.relations_added}、变更 {r.relations_changed}、删除 {r.relations_removed}。"
+        f"现有实体 {len(result.data.entities)} 个，关系 {len(result.data.relations)} 条。"
+    )
+
+
+@click.command()
+@click.argument("ledger", type=click.Path(exists=True, path_type=Path), metavar="台账")
+@click.option("--merge", is_flag=True,
+              help="合并到库中已有数据（同编号的实体、同一关系以本台账为准），默认是整体替换。")
+@click.option("--allow-id-numbers", is_flag=True,
+              help="允许台账中出现身份证号（默认拒绝导入；导入后显示时一律打码）。")
+@click.pass_obj
+def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool) -> None:
+    """导入台账（CSV 文件夹或 .xlsx 工作簿）。
+
+    先完整校验：有任何错误则一条也不导入，并列出全部错误（文件:行:列: 值: 原因），退出码 2。
+    """
+    store = settings.store()
+    try:
+        result = load_ledger(store, ledger, mode="merge" if merge else "replace", allow_id_numbers=allow_id_numbers)
+    finally:
+        store.close()
+    _print_warnings(result.warnings)
+    click.echo(_load_summary(result))
+
+
+@click.command()
+@click.argument("out", type=click.Path(path_type=Path), metavar="输出位置")
+@click.pass_obj
+def export(settings, out: Path) -> None:
+    """把库中数据导出为台账：以 .xlsx 结尾则写一个工作簿，否则写 CSV 文件夹。
+
+    导出的台账可以再次导入，得到相同的数据。
+    """
+    store = settings.store()
+    try:
+        data = store.read()
+    finally:
+        store.close()
+    written = write_ledger(data, out)
+    click.echo(f"已导出 {len(data.entities)} 个实体、{len(data.relations)} 条关系到 {written}")
+
+
+@click.command()
+@format_option
+@click.pass_obj
+def history(settings, fmt: str) -> None:
+    """列出导入记录：何时、哪个台账、新增/变更/删除了多少。"""
+    store = settings.store()
+    try:
+        records = store.load_records()
+    finally:
+        store.close()
+    keys = ["at", "ledger", "mode", "entities_added", "entities_changed", "entities_removed",
+            "relations_added", "relations_changed", "relations_removed"]
+    click.echo(render([r.as_row() for r in records], keys, fmt, empty="（尚无导入记录）"))
+
+
+def demo_ledger_path() -> Path:
+    return Path(str(resources.files("govgraph.seeds").joinpath("demo")))
+
+
+def demo_db_path() -> Path:
+    return default_db_path().with_name("demo.sqlite")
+
+
+@click.command()
+@click.option("--level", type=click.Choice(["street", "community", "compound"]), default="community",
+              show_default=True, help="汇总层级：街道、社区，或逐个小区列出。")
+@click.pass_context
+def demo(ctx, level: str) -> None:
+    """导入自带的示例台账，并打印覆盖情况和空白小区。
+
+    示例数据存放在单独的数据库文件里（除非用 --db 或 --neo4j-uri 另行指定），不会覆盖你自己的数据。
+    """
+    from .audit_commands import coverage, orphans
+
+    settings = ctx.obj
+    if settings.db is None and settings.neo4j_uri is None:
+        settings.db = str(demo_db_path())
+    store = settings.store()
+    try:
+        result = load_ledger(store, demo_ledger_path())
+    finally:
+        store.close()
+    click.echo(_load_summary(result).replace(str(demo_ledger_path()), "示例台账"))
+    click.echo(f"数据库：{store.description}\n")
+    click.echo("【覆盖情况】")
+    ctx.invoke(coverage, level=level)
+    click.echo("\n【空白小区】")
+    ctx.invoke(orphans)
+    hint = f"--db {settings.db} " if settings.neo4j_uri is None else ""
+    click.echo(f"\n接着可以试试：govgraph {hint}show <编号>，或 govgraph {hint}coverage --level compound")
+
+
+COMMANDS = [load, export, history, demo]

@@ -1,0 +1,81 @@
+"""The `govgraph` command: the group, the store options, and the one place errors are caught."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+from . import zh_click
+
+zh_click.install()  # before any command is declared: click fixes some words at declaration
+
+import click  # noqa: E402
+
+from govgraph.errors import GovgraphError  # noqa: E402
+from govgraph.store import open_store  # noqa: E402
+
+from . import audit_commands, data_commands  # noqa: E402
+
+INTERNAL_ERROR = "内部错误：govgraph 遇到了意外问题。请设置环境变量 GOVGRAPH_DEBUG=1 后重试，并把输出发给维护人员。"
+
+
+class Settings:
+    """What every command needs to open the store chosen on the command line."""
+
+    def __init__(self, db: str | None, neo4j_uri: str | None):
+        self.db = db
+        self.neo4j_uri = neo4j_uri
+
+    def store(self):
+        return open_store(self.db, self.neo4j_uri)
+
+
+class GovgraphGroup(click.Group):
+    """Turns library errors into one Chinese line and an exit status, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GovgraphError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception:
+            if os.environ.get("GOVGRAPH_DEBUG"):
+                raise
+            click.echo(INTERNAL_ERROR, err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=GovgraphGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", envvar="GOVGRAPH_DB", type=click.Path(dir_okay=False),
+              help="本地数据库文件路径（默认 ~/.local/share/govgraph/govgraph.sqlite，也可用环境变量 GOVGRAPH_DB 指定）。")
+@click.option("--neo4j-uri", envvar="NEO4J_URI",
+              help="改用 Neo4j 图数据库，例如 bolt://127.0.0.1:7687（也可用环境变量 NEO4J_URI；"
+                   "用户名和密码取自 NEO4J_USERNAME、NEO4J_PASSWORD）。不指定则使用本地数据库文件。")
+@click.version_option(package_name="govgraph", message="govgraph %(version)s", help="显示版本并退出。")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, neo4j_uri: str | None) -> None:
+    """govgraph：党建引领物业管理（红色物业）社区治理网络图谱。
+
+    导入台账，审计小区和物业企业的党的组织和工作覆盖情况，找出空白小区。
+    先运行 `govgraph demo` 看示例，或用 `govgraph load 台账文件夹` 导入自己的台账。
+    """
+    ctx.obj = Settings(db, neo4j_uri)
+
+
+for module in (data_commands, audit_commands):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="govgraph")
+    except Exception:  # raised outside a command (e.g. while parsing): still no traceback
+        if os.environ.get("GOVGRAPH_DEBUG"):
+            traceback.print_exc()
+        click.echo(INTERNAL_ERROR, err=True)
+        sys.exit(1)

@@ -1,0 +1,39 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import click
+from pydantic_core import PydanticCustomError
+
+from govgraph.loading import SHANGHAI
+from govgraph.values import parse_date
+
+
+def today() -> date:
+    """Today in Asia/Shanghai, whatever the machine's clock zone."""
+    return datetime.now(SHANGHAI).date()
+
+
+class DateType(click.ParamType):
+    name = "日期"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except PydanticCustomError:
+            self.fail(f"“{value}”不是有效日期（例如 2024-06-30）", param, ctx)
+
+
+as_of_option = click.option(
+    "--as-of", "as_of", type=DateType(), default=None,
+    help="统计时点（例如 2024-12-31）；默认今天（北京时间）。只计入在该日有效的关系。",
+)
+
+scope_option = click.option(
+    "--scope", metavar="编号", default=None,
+    help="只看一个街道或社区（填其编号），只读取该范围的数据。",
+)
