@@ -113,8 +113,11 @@ def unit_coverage(snap: Snapshot, unit: str, min_formal_members: int = DEFAULT_M
 def coverage(graph: nx.MultiDiGraph, on: date, min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS) -> list[UnitCoverage]:
     """Every compound, then every firm, with its status on `on`."""
     snap = Snapshot(graph, on)
-    units = snap.nodes_of("Compound") + snap.nodes_of("Firm")
-    return [unit_coverage(snap, u, min_formal_members) for u in units]
+    rows = [unit_coverage(snap, u, min_formal_members) for u in snap.nodes_of("Compound")]
+    # Around a scope, firms are context: list those serving a compound of the scope.
+    in_scope = {r.community_id for r in rows}
+    firms = (unit_coverage(snap, f, min_formal_members) for f in snap.nodes_of("Firm", with_context=True))
+    return rows + [f for f in firms if not snap.node(f.id)["context"] or in_scope.intersection(f.communities)]
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,11 @@ class Snapshot:
     def node(self, node: str) -> dict:
         return self.graph.nodes[node]
 
-    def nodes_of(self, kind: str) -> list[str]:
-        """The units of this kind, sorted; context read around a scope is left out."""
-        return sorted(n for n, a in self.graph.nodes(data=True) if a["kind"] == kind and not a["context"])
+    def nodes_of(self, kind: str, with_context: bool = False) -> list[str]:
+        """The units of this kind, sorted; context read around a scope is left out unless asked."""
+        return sorted(
+            n for n, a in self.graph.nodes(data=True) if a["kind"] == kind and (with_context or not a["context"])
+        )
 
     def out(self, rtype: str, node: str) -> list[tuple[str, dict]]:
         return self._out[rtype].get(node, [])

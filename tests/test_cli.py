@@ -1,0 +1,161 @@
+"""The CLI through CliRunner, with exact output checks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from small_ledger import SMALL
+
+
+@pytest.fixture
+def loaded(run, make_ledger):
+    result = run("load", str(make_ledger(SMALL)))
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def test_load_summary(run, make_ledger):
+    path = make_ledger(SMALL)
+    result = run("load", str(path))
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"已导入台账 {path}（替换）：实体新增 15、变更 0、删除 0；关系新增 19、变更 0、删除 0。"
+        "现有实体 15 个，关系 19 条。\n"
+    )
+
+
+def test_coverage_by_street(loaded):
+    result = loaded("coverage", "--as-of", "2024-06-30")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "统计时点：2024-06-30\n"
+        "单位编号  单位名称  小区数  单独建  联合建  挂靠建  工作覆盖  空白  组织覆盖率  组织和工作覆盖率  物业企业数  企业空白\n"
+        "--------  --------  ------  ------  ------  ------  --------  ----  ----------  ----------------  ----------  --------\n"
+        "S1        城阳街道  4       1       0       0       1         2     25.0%       50.0%             1           1\n"
+        "TOTAL     合计      4       1       0       0       1         2     25.0%       50.0%             1           1\n"
+    )
+
+
+def test_coverage_compound_rows_json(loaded):
+    result = loaded("coverage", "--level", "compound", "--as-of", "2024-04-30", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert [(r["id"], r["status"], r["eligible"], r["formal_members"]) for r in rows] == [
+        ("C1", "单独建", False, 2),  # U1 and U2 are 正式党员 living there; U3 is 群众
+        ("C2", "空白", False, 0),  # the instructor only starts 2024-05
+        ("C3", "空白", True, 5),  # party_members given
+        ("C4", "空白", False, 0),
+        ("F1", "空白", False, 1),  # one 正式党员 (U1) holds a post at the firm
+    ]
+    assert rows[0] == {
+        "id": "C1", "name": "青特城", "kind": "Compound", "district_id": "D1", "street_id": "S1",
+        "community_id": "M1", "status": "单独建", "eligible": False, "formal_members": 2,
+    }
+    assert rows[4]["community_id"] is None
+
+
+def test_coverage_by_community_csv(loaded):
+    result = loaded("coverage", "--level", "community", "--as-of", "2024-06-30", "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "单位编号,单位类别,单位名称,小区数,单独建,联合建,挂靠建,工作覆盖,空白,物业企业数,企业单独建,企业联合建,"
+        "企业挂靠建,企业工作覆盖,企业空白,组织覆盖率,组织和工作覆盖率"
+    )
+    # F1 served C1 (M1) and, until 2023-06, C3 (M2): on 2024-06-30 it counts in M1 only.
+    assert lines[1:] == [
+        "M1,社区,青特社区,2,1,0,0,1,0,1,0,0,0,0,1,0.5000,1.0000",
+        "M2,社区,城阳社区,2,0,0,0,0,2,0,0,0,0,0,0,0.0000,0.0000",
+        "TOTAL,合计,合计,4,1,0,0,1,2,1,0,0,0,0,1,0.2500,0.5000",
+    ]
+
+
+def test_orphans_with_reason(loaded):
+    result = loaded("orphans", "--as-of", "2024-04-30", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert [(r["id"], r["eligible"], r["reason"], r["suggestion"]) for r in rows] == [
+        ("C2", False, "无党组织覆盖、未挂靠建、无党的工作小组或党建指导员；派驻“张三”自2024-05-01起才生效",
+         "选派党建指导员或组建党的工作小组"),
+        ("C3", True, "无党组织覆盖、未挂靠建、无党的工作小组或党建指导员", "有正式党员5名，应单独组建党组织（应建尽建）"),
+        ("C4", False, "无党组织覆盖、未挂靠建、无党的工作小组或党建指导员", "选派党建指导员或组建党的工作小组"),
+    ]
+
+
+def test_orphans_table_heading(loaded):
+    result = loaded("orphans", "--as-of", "2024-06-30", "--scope", "M1")
+    assert result.stdout == "统计时点：2024-06-30；空白小区 0 个\n（无）\n"
+
+
+def test_scope_limits_rows(loaded):
+    result = loaded("coverage", "--level", "compound", "--scope", "M2", "--as-of", "2022-01-01", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert [(r["id"], r["status"]) for r in rows] == [("C3", "空白"), ("C4", "空白"), ("F1", "空白")]
+
+
+def test_show_masks_phone_and_lists_sources(loaded):
+    result = loaded("show", "U1", "--as-of", "2024-06-30")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "人员 U1 张三\n"
+        "  政治面貌：正式党员\n"
+        "  电话：138****1234\n"
+        "  标签：退役军人；在职党员\n"
+        "\n"
+        "在 2024-06-30 有效的关系：\n"
+        "方向  关系  对方编号  对方名称      职务        开始日期    结束日期  来源          台账位置\n"
+        "----  ----  --------  ------------  ----------  ----------  --------  ------------  ----------------\n"
+        "→     任职  F1        泾华物业      负责人                                          relations.csv:9\n"
+        "→     居住  C1        青特城                                                        relations.csv:11\n"
+        "→     派驻  C2        万科魅力之城  党建指导员  2024-05-01            街道选派名单  relations.csv:5\n"
+    )
+
+
+def test_show_hidden_relations_hint(loaded):
+    result = loaded("show", "C3", "--as-of", "2024-06-30")
+    assert result.stdout.endswith("\n另有 1 条关系在该日不在有效期（历史或尚未生效），加 --all 查看。\n")
+    assert "服务" in loaded("show", "C3", "--as-of", "2024-06-30", "--all").stdout
+
+
+def test_show_unknown_id(loaded):
+    result = loaded("show", "X9")
+    assert result.exit_code == 1
+    assert result.stderr == "找不到编号为 X9 的实体\n"
+
+
+def test_bad_ledger_exit_2_and_store_unchanged(loaded, make_ledger):
+    compounds = SMALL["compounds.csv"].replace("C1,青特城,M1,1200", "C1,青特城,M1,-5") + "C9,新小区,M9,,,,\n"
+    bad = make_ledger({**SMALL, "compounds.csv": compounds})
+    result = loaded("load", str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "compounds.csv:2:户数: -5: 应为非负整数",
+        "compounds.csv:6:所属社区: M9: 引用的编号不存在",
+        "台账有 2 处错误，未导入任何数据。",
+    ]
+    history = json.loads(loaded("history", "--format", "json").stdout)
+    assert len(history) == 1  # the failed load left no trace
+
+
+def test_bad_option_value_is_chinese(run):
+    result = run("coverage", "--as-of", "昨天")
+    assert result.exit_code == 2
+    assert "错误：'--as-of' 的值无效：“昨天”不是有效日期（例如 2024-06-30）" in result.stderr
+    assert "Error" not in result.stderr
+
+
+def test_every_command_has_chinese_help(run):
+    from govgraph.cli.main import cli
+
+    for name, command in cli.commands.items():
+        assert command.help, name
+        result = run(name, "--help")
+        assert result.exit_code == 0
+        assert "用法：" in result.stdout and "选项" in result.stdout
+        for param in command.params:
+            if param.name != "help" and hasattr(param, "help") and param.param_type_name == "option":
+                assert param.help, f"{name} {param.name}"
+
+
+def test_empty_store(run):
+    result = run("coverage", "--as-of", "2024-01-01")
+    assert result.stdout.splitlines()[-1].startswith("TOTAL     合计      0")
