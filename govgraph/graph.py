@@ -96,7 +96,8 @@ def overlay(base: GraphData, new: GraphData) -> GraphData:
         if not (r.type == PARENT_RELATION and r.since is None and r.until is None and r.from_id in resubmitted)
     ]
     new_ids = {r.identity for r in new.relations}
-    relations = list(new.relations) + [r for r in kept if r.identity not in new_ids]
+    # Stored relations first: an error between the two is reported at the ledger's row.
+    relations = [r for r in kept if r.identity not in new_ids] + list(new.relations)
     return GraphData({**base.entities, **new.entities}, relations)
 
 

@@ -34,6 +34,11 @@ def read_scope(store, scope: str) -> GraphData:
         kinds = store.entities_by_id(candidates - members)
         frontier = {i for i, e in kinds.items() if e.kind in _CHILD_KINDS}
         members |= frontier
+    up = {scope}
+    while up:  # the scope's own parents, up to the district, for street_id/district_id
+        parents = [r for r in store.relations_touching(up) if r.type == PARENT_RELATION and r.from_id in up]
+        relations.update((r.identity, r) for r in parents)
+        up = {r.to_id for r in parents} - members
     ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
     entities = store.entities_by_id(ends | members)
     context_units = {i for i, e in entities.items() if i not in members and e.kind in _CONTEXT_KINDS}
