@@ -1,0 +1,126 @@
+"""Cross-appointment (§4.4) and 一肩挑 (§4.5), on a mirror snapshot."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .coverage import ORGANISATION_SCOPES, ORGANISATION_TYPES
+from .mirror import Snapshot
+
+SELF_GOVERNANCE_KINDS = {"业委会", "议事会", "自管会", "物管会"}
+FIRM_POST_ROLES = {"义务质量总监", "项目负责人"}
+
+
+@dataclass(frozen=True)
+class Post:
+    org_id: str
+    role: str | None
+    type: str  # 任职, 兼职委员 or 派驻
+
+    def as_dict(self) -> dict:
+        return {"org_id": self.org_id, "role": self.role, "type": self.type}
+
+
+def covering_organisations(snap: Snapshot, compound: str) -> list[str]:
+    """Organisations (§4.1 sense: a branch-level org of compound scope) covering C."""
+    return [
+        org for org, _ in snap.into("覆盖", compound)
+        if snap.node(org).get("org_type") in ORGANISATION_TYPES
+        and snap.node(org).get("scope") in ORGANISATION_SCOPES["Compound"]
+    ]
+
+
+def community_party_orgs(snap: Snapshot, community: str) -> list[str]:
+    return [org for org, _ in snap.into("覆盖", community)]
+
+
+def committees_of(snap: Snapshot, unit: str, kinds: set[str] | None = None) -> list[str]:
+    return [k for k in snap.committees(unit) if kinds is None or snap.node(k).get("kind") in kinds]
+
+
+def serving_firms(snap: Snapshot, compound: str) -> list[str]:
+    return [f for f, _ in snap.into("服务", compound)]
+
+
+def compounds_of(snap: Snapshot, community: str) -> list[str]:
+    return [c for c, _ in snap.into("隶属", community) if snap.kind(c) == "Compound"]
+
+
+def linked_set(snap: Snapshot, unit: str) -> dict[str, str]:
+    """The organisations of a unit's linked set (§4.4): {org id: kind}."""
+    orgs: dict[str, str] = {}
+    if snap.kind(unit) == "Compound":
+        compounds = [unit]
+        for org in covering_organisations(snap, unit):
+            orgs[org] = "PartyOrg"
+        for committee in committees_of(snap, unit):
+            orgs[committee] = "Committee"
+    else:
+        compounds = compounds_of(snap, unit)
+        for org in community_party_orgs(snap, unit):
+            orgs[org] = "PartyOrg"
+        for committee in committees_of(snap, unit, {"居委会"}):
+            orgs[committee] = "Committee"
+        for compound in compounds:
+            for committee in committees_of(snap, compound):
+                orgs[committee] = "Committee"
+    for compound in compounds:
+        for firm in serving_firms(snap, compound):
+            orgs[firm] = "Firm"
+    return orgs
+
+
+def posts_in(snap: Snapshot, unit: str) -> dict[str, list[Post]]:
+    """Every person's posts in the unit's linked set: {person: [Post, ...]}.
+
+    A 派驻 as 义务质量总监 or 项目负责人 at a compound is a post in the firm(s) serving it.
+    """
+    linked = linked_set(snap, unit)
+    posts: dict[str, set[Post]] = defaultdict(set)
+    for org in linked:
+        for rtype in ("任职", "兼职委员"):
+            for person, attrs in snap.into(rtype, org):
+                posts[person].add(Post(org, attrs.get("role"), rtype))
+        for person, attrs in snap.into("派驻", org):
+            if attrs.get("role") in FIRM_POST_ROLES:
+                posts[person].add(Post(org, attrs.get("role"), "派驻"))
+    compounds = [unit] if snap.kind(unit) == "Compound" else compounds_of(snap, unit)
+    for compound in compounds:
+        firms = serving_firms(snap, compound)
+        for person, attrs in snap.into("派驻", compound):
+            if attrs.get("role") in FIRM_POST_ROLES:
+                for firm in firms:
+                    posts[person].add(Post(firm, attrs.get("role"), "派驻"))
+    return {p: sorted(v, key=lambda x: (x.org_id, x.role or "", x.type)) for p, v in posts.items()}
+
+
+def cross_appointed(snap: Snapshot, unit: str) -> dict[str, list[Post]]:
+    """People holding posts in at least two different organisations of the linked set."""
+    return {p: posts for p, posts in sorted(posts_in(snap, unit).items()) if len({x.org_id for x in posts}) >= 2}
+
+
+def has_party_org_and_committee(snap: Snapshot, unit: str) -> bool:
+    linked = linked_set(snap, unit)
+    return "PartyOrg" in linked.values() and "Committee" in linked.values()
+
+
+def _holders(snap: Snapshot, orgs: list[str], role: str) -> set[str]:
+    return {p for org in orgs for p, attrs in snap.into("任职", org) if attrs.get("role") == role}
+
+
+def yijiantiao_bodies(snap: Snapshot, unit: str) -> tuple[list[str], list[str]]:
+    """(party orgs, committees) whose 书记 and 主任 make a 一肩挑 in the unit (§4.5)."""
+    if snap.kind(unit) == "Compound":
+        return covering_organisations(snap, unit), committees_of(snap, unit, {"业委会"})
+    return community_party_orgs(snap, unit), committees_of(snap, unit, {"居委会"})
+
+
+def yijiantiao_confirmed(snap: Snapshot, unit: str) -> list[str]:
+    """People who are 书记 of the party body and 主任 of the committee body."""
+    orgs, committees = yijiantiao_bodies(snap, unit)
+    return sorted(_holders(snap, orgs, "书记") & _holders(snap, committees, "主任"))
+
+
+def yijiantiao_asserted(snap: Snapshot, unit: str) -> list[str]:
+    return sorted(p for p, _ in snap.into("一肩挑", unit))

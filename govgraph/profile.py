@@ -1,0 +1,92 @@
+"""Policy profiles (§4.6): thresholds and dated targets, from TOML."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import GovgraphError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+INDICATORS = {
+    "org_coverage_rate": "组织覆盖率",
+    "org_and_work_coverage_rate": "组织和工作覆盖率",
+    "should_build_rate": "应建尽建率",
+    "firm_org_coverage_rate": "物业企业党组织覆盖率",
+    "committee_rate": "业委会组建率",
+    "committee_party_majority_rate": "业委会党员过半率",
+    "yijiantiao_rate": "一肩挑率",
+    "cross_appointment_rate": "交叉任职率",
+}
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    indicator: str
+    value: float = Field(ge=0, le=1)
+    deadline: date
+    source: str = ""
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = "自定义口径"
+    min_formal_members: int = Field(3, ge=1)
+    committee_party_ratio: float = Field(0.5, ge=0, le=1)
+    term_warning_months: int = Field(6, ge=0)
+    org_size_rule: dict[str, int] = {"党支部": 3, "党总支": 50, "党委": 100}
+    instructor_capacity: int = Field(3, ge=1)
+    instructor_tags: list[str] = ["党建指导员"]
+    instructor_ids: list[str] = []
+    targets: list[Target] = []
+
+    def target_on(self, indicator: str, on: date) -> Target | None:
+        """The target in force on `on`: the earliest deadline on or after it."""
+        upcoming = [t for t in self.targets if t.indicator == indicator and t.deadline >= on]
+        return min(upcoming, key=lambda t: t.deadline, default=None)
+
+    def last_passed(self, indicator: str, on: date) -> Target | None:
+        passed = [t for t in self.targets if t.indicator == indicator and t.deadline < on]
+        return max(passed, key=lambda t: t.deadline, default=None)
+
+
+def load_profile(path: str | Path | None = None) -> Profile:
+    if path is None:
+        text = resources.files("govgraph").joinpath("profiles/default.toml").read_text("utf-8")
+        where = "默认口径"
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError:
+            raise GovgraphError(f"无法读取口径文件：{path}") from None
+    try:
+        profile = Profile.model_validate(tomllib.loads(text))
+    except tomllib.TOMLDecodeError as exc:
+        raise GovgraphError(f"口径文件 {where} 不是有效的 TOML：第 {exc.lineno} 行") from None
+    except ValidationError as exc:
+        problems = "；".join(f"{'.'.join(map(str, e['loc']))}（{_reason(e)}）" for e in exc.errors())
+        raise GovgraphError(f"口径文件 {where} 有误：{problems}") from None
+    unknown = sorted({t.indicator for t in profile.targets} - INDICATORS.keys())
+    if unknown:
+        raise GovgraphError(f"口径文件 {where} 有未知指标：{'、'.join(unknown)}（可选：{'、'.join(INDICATORS)}）")
+    return profile
+
+
+def _reason(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "未知设置项"
+    if kind == "missing":
+        return "缺少"
+    if kind.startswith(("greater", "less")):
+        return "超出允许范围"
+    return "格式不对"

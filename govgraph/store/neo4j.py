@@ -1,0 +1,415 @@
+"""The Neo4j store: the same interface as `SqliteStore`, over the official driver.
+
+Representation (docs/design.md, "Neo4j representation"): one node `:Entity:<Kind>` per
+entity with `id`, `name`, its fields (dates as Neo4j `date`, tags as a list) and load
+provenance `ledger_file`, `ledger_row`; one relationship per relation, typed with the
+Chinese relation name, with `role`, `since`, `until`, `source` and provenance. A value
+not given is absent, never null. The load log is `:LoadRecord` nodes.
+
+Every query is a constant with `$parameters`. Cypher cannot parameterise labels and
+relationship types, so the per-label and per-type queries are built once, from the
+schema's names only (a fixed, trusted set), and each name is checked before use.
+
+`replace_all` is one managed write transaction: delete the old entities, write the new
+ones in `UNWIND` batches, append the load record. If anything fails the transaction is
+rolled back and the previous graph stays as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import fields as dataclass_fields
+from functools import cache
+from importlib import resources
+from typing import Any, Callable, Iterable
+
+import neo4j
+from neo4j import GraphDatabase, RoutingControl
+from neo4j import exceptions as neo4j_errors
+
+from ..errors import StoreError
+from ..graph import Entity, GraphData, Origin, Relation
+from ..schema import load_schema
+from .base import LoadRecord
+from .scope import read_scope
+
+ENTITY_LABEL = "Entity"
+LOAD_RECORD_LABEL = "LoadRecord"
+DEFAULT_DATABASE = "neo4j"
+DEFAULT_USERNAME = "neo4j"
+BATCH_SIZE = 5000
+_PROVENANCE = ("ledger_file", "ledger_row")
+_RELATION_PROPERTIES = ("role", "since", "until", "source")
+_LOAD_RECORD_FIELDS = tuple(f.name for f in dataclass_fields(LoadRecord))
+
+# A label or relationship type is spliced into a query only if it is a schema name and
+# a plain identifier (letters, digits, underscore; Chinese letters count as letters).
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+
+# -- constant queries ----------------------------------------------------------------------
+_DELETE_ENTITY_BATCH = """
+MATCH (n:Entity)
+WITH n LIMIT $batch
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+_ADD_LOAD_RECORD = """
+OPTIONAL MATCH (previous:LoadRecord)
+WITH coalesce(max(previous.seq), 0) + 1 AS seq
+CREATE (record:LoadRecord)
+SET record = $record, record.seq = seq
+"""
+
+_READ_ENTITIES = """
+MATCH (n:Entity)
+RETURN labels(n) AS labels, properties(n) AS props
+ORDER BY n.id
+"""
+
+_READ_ENTITIES_BY_ID = """
+MATCH (n:Entity)
+WHERE n.id IN $ids
+RETURN labels(n) AS labels, properties(n) AS props
+"""
+
+_READ_RELATIONS = """
+MATCH (a:Entity)-[r]->(b:Entity)
+WHERE type(r) IN $types
+RETURN type(r) AS type, a.id AS from_id, b.id AS to_id, properties(r) AS props
+"""
+
+_READ_RELATIONS_TOUCHING = """
+MATCH (n:Entity)
+WHERE n.id IN $ids
+MATCH (n)-[r]-(:Entity)
+WITH DISTINCT r
+WHERE type(r) IN $types
+RETURN type(r) AS type, startNode(r).id AS from_id, endNode(r).id AS to_id, properties(r) AS props
+"""
+
+_READ_LOAD_RECORDS = """
+MATCH (record:LoadRecord)
+RETURN properties(record) AS props
+ORDER BY record.seq
+"""
+
+
+def _trusted(name: str, allowed: Iterable[str]) -> str:
+    """A schema label or relationship type, checked before it is spliced into Cypher."""
+    if name not in set(allowed) or not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not a schema name: {name!r}")
+    return name
+
+
+@cache
+def _create_entities_query(label: str) -> str:
+    label = _trusted(label, load_schema().entities)
+    return (
+        f"UNWIND $rows AS row\n"
+        f"CREATE (n:{ENTITY_LABEL}:{label})\n"
+        f"SET n = row\n"
+        f"RETURN count(n) AS created"
+    )
+
+
+@cache
+def _create_relations_query(rtype: str) -> str:
+    rtype = _trusted(rtype, load_schema().relations)
+    return (
+        "UNWIND $rows AS row\n"
+        "MATCH (a:Entity {id: row.from_id})\n"
+        "MATCH (b:Entity {id: row.to_id})\n"
+        f"CREATE (a)-[r:{rtype}]->(b)\n"
+        "SET r = row.props\n"
+        "RETURN count(r) AS created"
+    )
+
+
+def schema_statements() -> list[str]:
+    """The statements of `cypher/schema.cypher`, comments removed, in order."""
+    text = resources.files("govgraph.cypher").joinpath("schema.cypher").read_text("utf-8")
+    lines = [line.split("//", 1)[0] for line in text.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+class _EndpointsMissing(Exception):
+    """Raised inside the write transaction: some relations found no endpoint node."""
+
+    def __init__(self, rtype: str, missing: int):
+        super().__init__(rtype, missing)
+        self.rtype = rtype
+        self.missing = missing
+
+
+class Neo4jStore:
+    """A Neo4j database as a govgraph store (see the module docstring)."""
+
+    def __init__(
+        self,
+        uri: str,
+        auth: tuple[str, str] | None,
+        database: str = DEFAULT_DATABASE,
+        *,
+        batch_size: int = BATCH_SIZE,
+        password_missing: bool = False,
+        **driver_options: Any,
+    ):
+        self.uri = uri
+        self.description = uri
+        self.database = database
+        self.batch_size = batch_size
+        self._password_missing = password_missing
+        self._schema_applied = False
+        self._schema = load_schema()
+        self._entity_labels = set(self._schema.entities)
+        self._relation_types = sorted(self._schema.relations)
+        options = {"connection_timeout": 15.0, "user_agent": "govgraph", **driver_options}
+        try:
+            self.driver = GraphDatabase.driver(uri, auth=auth, **options)
+        except (neo4j_errors.ConfigurationError, ValueError) as exc:
+            raise StoreError(
+                f"Neo4j 地址无效（{uri}）：应形如 bolt://主机:端口 或 neo4j://主机:端口（{type(exc).__name__}）"
+            ) from exc
+        try:
+            self.driver.verify_connectivity()
+        except Exception as exc:
+            self.driver.close()
+            raise self._error(exc, "connect") from exc
+
+    @classmethod
+    def from_settings(cls, uri: str, **options: Any) -> Neo4jStore:
+        """Connect with NEO4J_USERNAME (default neo4j), NEO4J_PASSWORD and NEO4J_DATABASE
+        (default neo4j) from the environment, read now."""
+        user = os.environ.get("NEO4J_USERNAME") or DEFAULT_USERNAME
+        password = os.environ.get("NEO4J_PASSWORD")
+        database = os.environ.get("NEO4J_DATABASE") or DEFAULT_DATABASE
+        auth = (user, password) if password is not None else None
+        return cls(uri, auth, database, password_missing=password is None, **options)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- errors ---------------------------------------------------------------------------
+    def _error(self, exc: Exception, action: str) -> StoreError:
+        """One Chinese line naming the URI and what to check; never the driver's English.
+
+        `action` is connect, schema, read or write."""
+        uri, name = self.uri, type(exc).__name__
+        code = getattr(exc, "code", None) or ""
+        if isinstance(exc, neo4j_errors.AuthError) or code.startswith("Neo.ClientError.Security.Unauthorized"):
+            hint = "（未设置 NEO4J_PASSWORD）" if self._password_missing else ""
+            return StoreError(f"Neo4j（{uri}）拒绝登录：请检查 NEO4J_USERNAME 和 NEO4J_PASSWORD{hint}")
+        unreachable = isinstance(exc, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError))
+        if action == "connect" or (unreachable and action != "write"):
+            return StoreError(f"无法连接 Neo4j（{uri}）：请确认服务已启动、地址和端口正确")
+        if action == "write" and isinstance(exc, neo4j_errors.IncompleteCommit):
+            return StoreError(
+                f"写入 Neo4j（{uri}）时连接在提交过程中中断，无法确定是否已写入："
+                f"请用 history 命令查看最近一次导入记录（{name}）"
+            )
+        reason = self._reason(exc)
+        if action == "write":
+            return StoreError(f"写入 Neo4j（{uri}）失败，已回滚，库中数据未改变：{reason}（{name}）")
+        if action == "schema":
+            return StoreError(f"在 Neo4j（{uri}）上建立约束和索引失败，未写入任何数据：{reason}（{name}）")
+        return StoreError(f"读取 Neo4j（{uri}）失败：{reason}（{name}）")
+
+    def _reason(self, exc: Exception) -> str:
+        code = getattr(exc, "code", None) or ""
+        if isinstance(exc, _EndpointsMissing):
+            return f"有 {exc.missing} 条“{exc.rtype}”关系的起点或终点不在本次写入的实体中"
+        if isinstance(exc, neo4j_errors.ConstraintError) or "ConstraintValidationFailed" in code:
+            return "实体编号重复，违反唯一性约束（同一编号只能对应一个实体）"
+        if "DatabaseNotFound" in code:
+            return f"数据库 {self.database} 不存在：请检查 NEO4J_DATABASE"
+        if "Memory" in code:
+            return "事务超出服务器的内存上限：请增大 Neo4j 的堆内存或事务内存上限，或分批导入"
+        if "Forbidden" in code or isinstance(exc, neo4j_errors.Forbidden):
+            return "当前用户没有写入权限：请检查 NEO4J_USERNAME 对应用户的角色"
+        if isinstance(exc, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)):
+            return "与服务器的连接中断，请确认服务仍在运行"
+        if isinstance(exc, neo4j_errors.TransientError):
+            return "服务器暂时不可用或事务冲突，多次重试后仍失败"
+        if isinstance(exc, neo4j_errors.DatabaseError):
+            return "服务器内部错误，请查看 Neo4j 日志"
+        if isinstance(exc, neo4j_errors.ClientError):
+            return "服务器拒绝了请求，请确认 Neo4j 版本为 5.x"
+        return "驱动程序出错"
+
+    def _guard(self, action: str, work: Callable[[], Any]) -> Any:
+        try:
+            return work()
+        except StoreError:
+            raise
+        except (neo4j_errors.Neo4jError, neo4j_errors.DriverError, _EndpointsMissing, OSError) as exc:
+            raise self._error(exc, action) from exc
+
+    # -- schema ---------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Apply cypher/schema.cypher (idempotent: IF NOT EXISTS) once per store object."""
+        if self._schema_applied:
+            return
+
+        def apply() -> None:
+            for statement in schema_statements():
+                self.driver.execute_query(statement, database_=self.database, routing_=RoutingControl.WRITE)
+
+        self._guard("schema", apply)
+        self._schema_applied = True
+
+    # -- writing --------------------------------------------------------------------------
+    def replace_all(self, data: GraphData, record: LoadRecord) -> None:
+        self.ensure_schema()
+        entity_batches = self._entity_batches(data.entities.values())
+        relation_batches = self._relation_batches(data.relations)
+        record_props = record.as_row()
+
+        def work() -> None:
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(self._replace_tx, entity_batches, relation_batches, record_props)
+
+        self._guard("write", work)
+
+    def _replace_tx(self, tx, entity_batches, relation_batches, record_props) -> None:
+        while True:  # delete in batches, all inside this one transaction
+            deleted = tx.run(_DELETE_ENTITY_BATCH, batch=self.batch_size).single()["deleted"]
+            if deleted < self.batch_size:
+                break
+        for query, rows in entity_batches:
+            tx.run(query, rows=rows).consume()
+        for rtype, query, rows in relation_batches:
+            created = tx.run(query, rows=rows).single()["created"]
+            if created != len(rows):
+                raise _EndpointsMissing(rtype, len(rows) - created)
+        tx.run(_ADD_LOAD_RECORD, record=record_props).consume()
+
+    def _entity_batches(self, entities: Iterable[Entity]) -> list[tuple[str, list[dict]]]:
+        by_kind: dict[str, list[dict]] = {}
+        for e in entities:
+            row = {"id": e.id, "name": e.name}
+            row.update((k, v) for k, v in e.attrs.items() if v is not None)
+            row.update(_provenance(e.origin))
+            by_kind.setdefault(e.kind, []).append(row)
+        return [
+            (_create_entities_query(kind), chunk)
+            for kind, rows in by_kind.items()
+            for chunk in _chunks(rows, self.batch_size)
+        ]
+
+    def _relation_batches(self, relations: Iterable[Relation]) -> list[tuple[str, str, list[dict]]]:
+        by_type: dict[str, list[dict]] = {}
+        for r in relations:
+            props = {k: getattr(r, k) for k in _RELATION_PROPERTIES if getattr(r, k) is not None}
+            props.update(_provenance(r.origin))
+            by_type.setdefault(r.type, []).append({"from_id": r.from_id, "to_id": r.to_id, "props": props})
+        return [
+            (rtype, _create_relations_query(rtype), chunk)
+            for rtype, rows in by_type.items()
+            for chunk in _chunks(rows, self.batch_size)
+        ]
+
+    # -- reading --------------------------------------------------------------------------
+    def run_read(self, query: str, parameters: dict | None = None) -> list[dict]:
+        """Run one read query (a managed, retried transaction); rows as plain dicts,
+        Neo4j dates turned into `datetime.date`."""
+
+        def work():
+            return self.driver.execute_query(
+                query, parameters or {}, database_=self.database, routing_=RoutingControl.READ
+            )
+
+        result = self._guard("read", work)
+        return [{k: _native(v) for k, v in record.items()} for record in result.records]
+
+    def read(self, scope: str | None = None) -> GraphData:
+        if scope is not None:
+            return read_scope(self, scope)
+        entities = self._entities(self.run_read(_READ_ENTITIES))
+        relations = self._relations(self.run_read(_READ_RELATIONS, {"types": self._relation_types}))
+        return GraphData(entities, relations)
+
+    def entities_by_id(self, ids: set[str]) -> dict[str, Entity]:
+        found: dict[str, Entity] = {}
+        for chunk in _chunks(sorted(ids), self.batch_size):
+            found.update(self._entities(self.run_read(_READ_ENTITIES_BY_ID, {"ids": chunk})))
+        return found
+
+    def relations_touching(self, ids: set[str]) -> list[Relation]:
+        """Every relation with either end in `ids`, each once."""
+        seen: dict[tuple, Relation] = {}
+        for chunk in _chunks(sorted(ids), self.batch_size):
+            rows = self.run_read(_READ_RELATIONS_TOUCHING, {"ids": chunk, "types": self._relation_types})
+            for rel in self._relations(rows):
+                # A relation with both ends in different chunks comes back twice.
+                seen.setdefault(_full_key(rel), rel)
+        return list(seen.values())
+
+    def load_records(self) -> list[LoadRecord]:
+        rows = self.run_read(_READ_LOAD_RECORDS)
+        return [LoadRecord(**{f: row["props"].get(f) for f in _LOAD_RECORD_FIELDS}) for row in rows]
+
+    def _entities(self, rows: list[dict]) -> dict[str, Entity]:
+        entities = {}
+        for row in rows:
+            kind = next((label for label in row["labels"] if label in self._entity_labels), None)
+            if kind is None:
+                continue  # an :Entity node with no schema label is not ours
+            props = dict(row["props"])
+            origin = _origin(props.get("ledger_file"), props.get("ledger_row"))
+            fields = self._schema.entities[kind].fields
+            attrs = {c.name: props[c.name] for c in fields if props.get(c.name) is not None}
+            entities[props["id"]] = Entity(kind, props["id"], props.get("name", ""), attrs, origin)
+        return entities
+
+    @staticmethod
+    def _relations(rows: list[dict]) -> list[Relation]:
+        relations = []
+        for row in rows:
+            p = row["props"]
+            relations.append(
+                Relation(
+                    row["type"], row["from_id"], row["to_id"], p.get("role"), p.get("since"), p.get("until"),
+                    p.get("source"), _origin(p.get("ledger_file"), p.get("ledger_row")),
+                )
+            )
+        return sorted(relations, key=_full_key)
+
+
+def _native(value: Any) -> Any:
+    """Neo4j temporal values to Python ones, recursively through lists and maps."""
+    if isinstance(value, neo4j.time.Date):
+        return value.to_native()
+    if isinstance(value, list):
+        return [_native(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _native(v) for k, v in value.items()}
+    return value
+
+
+def _full_key(r: Relation) -> tuple:
+    return (*r.identity, r.until.isoformat() if r.until else "", r.source or "")
+
+
+def _provenance(origin: Origin | None) -> dict:
+    file, row = getattr(origin, "file", None), getattr(origin, "row", None)
+    return {k: v for k, v in zip(_PROVENANCE, (file, row)) if v is not None}
+
+
+def _origin(file: str | None, row: int | None) -> Origin | None:
+    return Origin(file, row) if file else None
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+__all__ = ["Neo4jStore", "schema_statements"]
