@@ -1,4 +1,4 @@
-"""Commands that answer audit questions: coverage, orphans, show."""
+"""Commands that answer coverage questions: coverage, orphans, show."""
 
 from __future__ import annotations
 
@@ -8,30 +8,18 @@ from govgraph.coverage import coverage as compute_coverage
 from govgraph.coverage import orphan_reason, rollups
 from govgraph.errors import NotFoundError
 from govgraph.labels import kind_word, value_for_display
-from govgraph.mirror import build_mirror, in_force
+from govgraph.mirror import in_force
 from govgraph.schema import load_schema
 from govgraph.values import mask_phone
 
-from .options import as_of_option, scope_option, today
-from .output import format_option, render, render_json
+from .options import as_of_option, read_mirror, scope_option, today
+from .output import Table, output_options, render_json
 
 COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "eligible", "formal_members"]
 ROLLUP_TABLE_KEYS = ["unit_id", "unit_name", "compounds", "single", "joint", "affiliated", "work", "blank",
                      "org_coverage_rate", "org_and_work_coverage_rate", "firms", "firm_blank"]
 ORPHAN_KEYS = ["id", "name", "community_id", "street_id", "eligible", "formal_members", "reason", "suggestion"]
-
-
-def _mirror(settings, scope):
-    store = settings.store()
-    try:
-        return build_mirror(store.read(scope))
-    finally:
-        store.close()
-
-
-def _heading(fmt: str, text: str) -> None:
-    if fmt == "table":
-        click.echo(text)
+RELATION_KEYS = ["direction", "type", "other_id", "other_name", "role", "since", "until", "source", "origin"]
 
 
 @click.command()
@@ -39,50 +27,47 @@ def _heading(fmt: str, text: str) -> None:
               show_default=True, help="street/community：按街道或社区汇总各覆盖状态的数量和覆盖率；compound：逐个列出小区和物业企业。")
 @as_of_option
 @scope_option
-@format_option
+@output_options
 @click.pass_obj
-def coverage(settings, level: str, as_of, scope, fmt: str) -> None:
+def coverage(settings, level: str, as_of, scope, out) -> None:
     """党的组织和工作覆盖情况：单独建、联合建、挂靠建、工作覆盖、空白。"""
     as_of = as_of or today()
-    graph = _mirror(settings, scope)
+    graph = read_mirror(settings, scope)
     rows = compute_coverage(graph, as_of)
-    _heading(fmt, f"统计时点：{as_of.isoformat()}")
+    heading = f"统计时点：{as_of.isoformat()}"
     if level == "compound":
-        click.echo(render([r.as_row() for r in rows], COMPOUND_KEYS, fmt))
+        out.emit([Table("coverage", "覆盖情况", [r.as_row() for r in rows], COMPOUND_KEYS)], as_of=as_of, heading=heading)
         return
     result = [r.as_row() for r in rollups(graph, as_of, rows, level)]
-    keys = ROLLUP_TABLE_KEYS if fmt == "table" else list(result[0])
-    click.echo(render(result, keys, fmt))
+    keys = ROLLUP_TABLE_KEYS if out.fmt == "table" else list(result[0])
+    out.emit([Table("rollup", "覆盖汇总", result, keys)], as_of=as_of, heading=heading)
 
 
 @click.command()
 @as_of_option
 @scope_option
-@format_option
+@output_options
 @click.pass_obj
-def orphans(settings, as_of, scope, fmt: str) -> None:
+def orphans(settings, as_of, scope, out) -> None:
     """空白小区：没有党组织覆盖、没有挂靠、也没有党的工作覆盖的小区，附原因和建议。"""
     as_of = as_of or today()
-    graph = _mirror(settings, scope)
+    graph = read_mirror(settings, scope)
     result = []
     for unit in compute_coverage(graph, as_of):
         if unit.kind == "Compound" and unit.status == "空白":
             reason, suggestion = orphan_reason(graph, unit, as_of)
             result.append({**unit.as_row(), "reason": reason, "suggestion": suggestion})
-    _heading(fmt, f"统计时点：{as_of.isoformat()}；空白小区 {len(result)} 个")
-    click.echo(render(result, ORPHAN_KEYS, fmt))
-
-
-RELATION_KEYS = ["direction", "type", "other_id", "other_name", "role", "since", "until", "source", "origin"]
+    out.emit([Table("orphans", "空白小区", result, ORPHAN_KEYS)], as_of=as_of,
+             heading=f"统计时点：{as_of.isoformat()}；空白小区 {len(result)} 个")
 
 
 @click.command()
 @click.argument("entity_id", metavar="编号")
 @as_of_option
 @click.option("--all", "show_all", is_flag=True, help="同时列出在统计时点不在有效期的关系（历史或尚未生效）。")
-@format_option
+@output_options
 @click.pass_obj
-def show(settings, entity_id: str, as_of, show_all: bool, fmt: str) -> None:
+def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
     """查看一个实体：基本信息、在统计时点有效的关系及其来源。"""
     as_of = as_of or today()
     store = settings.store()
@@ -108,19 +93,20 @@ def show(settings, entity_id: str, as_of, show_all: bool, fmt: str) -> None:
     rows.sort(key=lambda r: (r["direction"] != "out", r["type"], r["other_id"], str(r["since"] or "")))
     shown = [r for r in rows if show_all or r["in_force"]]
     fields = _entity_fields(entity)
-    if fmt == "json":
+    if out.fmt == "json":
         click.echo(render_json({"id": entity.id, "name": entity.name, "kind": entity.kind, "as_of": as_of,
                                 "fields": {k: v for k, _, v in fields}, "relations": shown}))
         return
-    if fmt == "table":
-        click.echo(f"{kind_word(entity.kind)} {entity.id} {entity.name}")
-        for _, label, value in fields:
-            click.echo(f"  {label}：{value_for_display('', value, 'table')}")
-        click.echo(f"\n在 {as_of.isoformat()} 有效的关系：" if not show_all else "\n全部关系：")
+    heading = None
+    if out.fmt in ("table", "markdown"):
+        lines = [f"{kind_word(entity.kind)} {entity.id} {entity.name}"]
+        lines += [f"  {label}：{value_for_display('', value, 'table')}" for _, label, value in fields]
+        lines.append(f"\n在 {as_of.isoformat()} 有效的关系：" if not show_all else "\n全部关系：")
+        heading = "\n".join(lines)
     keys = RELATION_KEYS + (["in_force"] if show_all else [])
-    click.echo(render(shown, keys, fmt))
+    out.emit([Table("relations", "关系", shown, keys)], as_of=as_of, heading=heading)
     hidden = len(rows) - len(shown)
-    if hidden and fmt == "table":
+    if hidden and out.fmt == "table" and out.path is None:
         click.echo(f"\n另有 {hidden} 条关系在该日不在有效期（历史或尚未生效），加 --all 查看。")
 
 

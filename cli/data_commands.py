@@ -11,7 +11,7 @@ from govgraph.ledger import write_ledger
 from govgraph.loading import load_ledger
 from govgraph.store.base import default_db_path
 
-from .output import format_option, render
+from .output import Table, output_options
 
 
 def _print_warnings(warnings) -> None:
@@ -68,9 +68,9 @@ def export(settings, out: Path) -> None:
 
 
 @click.command()
-@format_option
+@output_options
 @click.pass_obj
-def history(settings, fmt: str) -> None:
+def history(settings, out) -> None:
     """列出导入记录：何时、哪个台账、新增/变更/删除了多少。"""
     store = settings.store()
     try:
@@ -79,7 +79,7 @@ def history(settings, fmt: str) -> None:
         store.close()
     keys = ["at", "ledger", "mode", "entities_added", "entities_changed", "entities_removed",
             "relations_added", "relations_changed", "relations_removed"]
-    click.echo(render([r.as_row() for r in records], keys, fmt, empty="（尚无导入记录）"))
+    out.emit([Table("loads", "导入记录", [r.as_row() for r in records], keys, empty="（尚无导入记录）")])
 
 
 def demo_ledger_path() -> Path:

@@ -37,3 +37,19 @@ scope_option = click.option(
     "--scope", metavar="编号", default=None,
     help="只看一个街道或社区（填其编号），只读取该范围的数据。",
 )
+
+profile_option = click.option(
+    "--profile", "profile_path", type=click.Path(exists=True, dir_okay=False), default=None,
+    help="口径文件（TOML），替换默认的阈值和目标；格式见 govgraph/profiles/default.toml。",
+)
+
+
+def read_mirror(settings, scope: str | None):
+    """The NetworkX mirror of the chosen store, whole or around one street or community."""
+    from govgraph.mirror import build_mirror
+
+    store = settings.store()
+    try:
+        return build_mirror(store.read(scope))
+    finally:
+        store.close()

@@ -29,9 +29,31 @@ HEADERS = {
     "at": "导入时间", "ledger": "台账", "mode": "方式",
     "entities_added": "实体新增", "entities_changed": "实体变更", "entities_removed": "实体删除",
     "relations_added": "关系新增", "relations_changed": "关系变更", "relations_removed": "关系删除",
+    # findings
+    "code": "问题代码", "title": "问题", "severity": "严重程度", "entity_id": "对象编号", "entity_kind": "对象类别",
+    "entity_name": "对象名称", "message": "说明", "remedy": "整改建议", "policy": "政策依据", "evidence": "依据",
+    "count": "数量",
+    # indicators
+    "indicator": "指标代码", "indicator_name": "指标", "numerator": "分子", "denominator": "分母", "value": "数值",
+    "target": "目标值", "deadline": "目标期限", "color": "达标情况", "last_deadline": "上一期限",
+    "last_target": "上一期目标", "last_met": "上一期是否达标", "date": "统计时点",
+    # cross-appointments, 一肩挑, 兼职委员, 双报到
+    "person_id": "人员编号", "person_name": "姓名", "posts": "任职情况", "confirmed": "一肩挑（核实）",
+    "asserted": "一肩挑（台账记录）", "org_id": "党组织编号", "org_name": "党组织", "part_time_members": "兼职委员",
+    "missing": "应进未进", "dual_people": "双报到党员数", "dual_units": "双报到单位数",
+    "cross_appointed": "交叉任职人员", "unit_count": "单位数", "units_with_both": "两类组织齐全的单位数",
+    "units_confirmed": "一肩挑单位数", "units_cross": "有交叉任职的单位数",
+    # planner
+    "score": "得分", "households": "户数", "category": "类型", "complex": "情况复杂",
+    "score_households": "户数分", "score_category": "类型分", "score_complex": "复杂分", "score_members": "党员分",
+    "instructor_id": "指导员编号", "instructor_name": "党建指导员", "match": "就近情况",
+    # person and path
+    "path": "路径", "length": "步数", "role_history": "历史",
 }
 
-RATE_KEYS = {k for k in HEADERS if k.endswith("_rate")}
+RATE_KEYS = {k for k in HEADERS if k.endswith("_rate")} | {"value", "target", "last_target"}
+SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
+COLOR_WORDS = {"green": "绿（达标）", "yellow": "黄（接近）", "red": "红（未达标）"}
 MODE_WORDS = {"replace": "替换", "merge": "合并"}
 DIRECTION_WORDS = {"out": "→", "in": "←"}
 
@@ -62,8 +84,29 @@ def value_for_display(key: str, value: object, fmt: str) -> str:
         return MODE_WORDS.get(str(value), str(value))
     if key == "direction":
         return DIRECTION_WORDS.get(str(value), str(value))
+    if key == "severity":
+        return SEVERITY_WORDS.get(str(value), str(value))
+    if key == "color":
+        return COLOR_WORDS.get(str(value), str(value))
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return "；".join(str(v) for v in value)
+        return "；".join(_item(v) for v in value)
+    return str(value)
+
+
+def _item(value: object) -> str:
+    """A relation (evidence) or a post inside a list cell."""
+    if isinstance(value, dict) and "from_id" in value:
+        text = f"{value['type']} {value['from_id']}→{value['to_id']}"
+        if value.get("role"):
+            text += f"（{value['role']}）"
+        since, until = value.get("since"), value.get("until")
+        if since or until:
+            text += f" {since.isoformat() if since else ''}至{until.isoformat() if until else '今'}"
+        if value.get("source"):
+            text += f" 来源：{value['source']}"
+        return text
+    if isinstance(value, dict) and "org_id" in value:
+        return f"{value.get('org_name') or value['org_id']}{value.get('role') or value.get('type') or ''}"
     return str(value)

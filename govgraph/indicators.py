@@ -1,0 +1,151 @@
+"""Headline indicators (§4.6) per district, street, community and the whole ledger,
+with the target in force and a red/yellow/green colour."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+
+from . import appointments as ap
+from .coverage import ORG_STATUSES, UnitCoverage, coverage
+from .mirror import Snapshot
+from .profile import INDICATORS, Profile
+
+PARTY_MEMBERS = {"正式党员", "预备党员"}
+YELLOW_BAND = 0.10  # within 10 points below the target
+
+
+@dataclass(frozen=True)
+class Indicator:
+    unit_id: str
+    unit_kind: str
+    unit_name: str
+    indicator: str
+    numerator: int
+    denominator: int
+    target: float | None = None
+    deadline: date | None = None
+    color: str | None = None
+    last_deadline: date | None = None
+    last_target: float | None = None
+    last_met: bool | None = None
+
+    @property
+    def value(self) -> float | None:
+        return round(self.numerator / self.denominator, 4) if self.denominator else None
+
+    def as_row(self) -> dict:
+        return {
+            "unit_id": self.unit_id, "unit_kind": self.unit_kind, "unit_name": self.unit_name,
+            "indicator": self.indicator, "indicator_name": INDICATORS[self.indicator],
+            "numerator": self.numerator, "denominator": self.denominator, "value": self.value,
+            "target": self.target, "deadline": self.deadline, "color": self.color,
+            "last_deadline": self.last_deadline, "last_target": self.last_target, "last_met": self.last_met,
+        }
+
+
+def color_for(value: float | None, target: float | None) -> str | None:
+    if value is None or target is None:
+        return None
+    if value >= target - 1e-9:
+        return "green"
+    return "yellow" if value >= target - YELLOW_BAND - 1e-9 else "red"
+
+
+def _counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage], level: str):
+    """{unit: {indicator: [numerator, denominator]}} plus unit names and kinds."""
+    snap = Snapshot(graph, on)
+    kind = {"district": "District", "street": "Street", "community": "Community"}[level]
+
+    def units_of(communities) -> set[str]:
+        found = set()
+        for community in communities:
+            street = snap.parent(community, "Street")
+            unit = {"Community": community, "Street": street,
+                    "District": snap.parent(street, "District") if street else None}[kind]
+            if unit:
+                found.add(unit)
+        return found | {"TOTAL"}
+
+    counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: {k: [0, 0] for k in INDICATORS})
+    for unit in snap.nodes_of(kind):
+        counts[unit]  # every unit gets a row, even with no compounds
+    for row in rows:
+        units = units_of(row.communities)
+        if row.kind == "Firm":
+            for unit in units:
+                counts[unit]["firm_org_coverage_rate"][0] += row.status in ORG_STATUSES
+                counts[unit]["firm_org_coverage_rate"][1] += 1
+            continue
+        compound = row.id
+        committees = ap.committees_of(snap, compound, ap.SELF_GOVERNANCE_KINDS)
+        owners = ap.committees_of(snap, compound, {"业委会"})
+        majority = [_party_majority(snap, k, profile) for k in owners]
+        orgs, bodies = ap.yijiantiao_bodies(snap, compound)
+        both = ap.has_party_org_and_committee(snap, compound)
+        for unit in units:
+            c = counts[unit]
+            c["org_coverage_rate"][0] += row.status in ORG_STATUSES
+            c["org_coverage_rate"][1] += 1
+            c["org_and_work_coverage_rate"][0] += row.status in ORG_STATUSES or row.status == "工作覆盖"
+            c["org_and_work_coverage_rate"][1] += 1
+            if row.eligible:
+                c["should_build_rate"][0] += row.status == "单独建"
+                c["should_build_rate"][1] += 1
+            c["committee_rate"][0] += bool(committees)
+            c["committee_rate"][1] += 1
+            c["committee_party_majority_rate"][0] += sum(1 for m in majority if m)
+            c["committee_party_majority_rate"][1] += sum(1 for m in majority if m is not None)
+            if orgs and bodies:
+                c["yijiantiao_rate"][0] += bool(ap.yijiantiao_confirmed(snap, compound))
+                c["yijiantiao_rate"][1] += 1
+            if both:
+                c["cross_appointment_rate"][0] += bool(ap.cross_appointed(snap, compound))
+                c["cross_appointment_rate"][1] += 1
+    names = {u: ("合计" if u == "TOTAL" else snap.node(u)["name"]) for u in counts}
+    kinds = {u: ("Total" if u == "TOTAL" else kind) for u in counts}
+    return counts, names, kinds
+
+
+def _party_majority(snap: Snapshot, committee: str, profile: Profile) -> bool | None:
+    """None for a committee with no members: it neither passes nor fails."""
+    members = {p for p, _ in snap.into("任职", committee)}
+    if not members:
+        return None
+    party = sum(1 for p in members if snap.node(p).get("party_status") in PARTY_MEMBERS)
+    return party >= profile.committee_party_ratio * len(members)
+
+
+def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = "street",
+               rows: list[UnitCoverage] | None = None) -> list[Indicator]:
+    """Every indicator for every unit of `level`, then the total, with targets and colours."""
+    if rows is None:
+        rows = coverage(graph, on, profile.min_formal_members)
+    counts, names, kinds = _counts(graph, on, profile, rows, level)
+    past: dict[str, dict] = {}  # indicator -> counts on its last passed deadline
+    result = []
+    for unit in sorted(counts, key=lambda u: (u == "TOTAL", u)):
+        for name, (num, den) in counts[unit].items():
+            target = profile.target_on(name, on)
+            last = profile.last_passed(name, on)
+            last_met = None
+            if last is not None:
+                if last.deadline not in past:
+                    past[last.deadline] = _counts(graph, last.deadline, profile,
+                                                  coverage(graph, last.deadline, profile.min_formal_members), level)[0]
+                then = past[last.deadline].get(unit, {}).get(name)
+                if then and then[1]:
+                    last_met = then[0] / then[1] >= last.value - 1e-9
+            value = num / den if den else None
+            # With no deadline ahead, the last one still stands: colour against it.
+            standing = target or last
+            result.append(Indicator(
+                unit, kinds[unit], names[unit], name, num, den,
+                target.value if target else None, target.deadline if target else None,
+                color_for(value, standing.value if standing else None),
+                last.deadline if last else None, last.value if last else None, last_met,
+            ))
+    return result
