@@ -116,13 +116,16 @@ def _create_entities_query(label: str) -> str:
 
 @cache
 def _create_relations_query(rtype: str) -> str:
+    # Properties are set one by one (a missing key is null, and setting null stores
+    # nothing): with named keys the planner needs no Eager barrier, unlike `SET r = map`.
     rtype = _trusted(rtype, load_schema().relations)
+    assignments = ", ".join(f"r.{key} = row.{key}" for key in (*_RELATION_PROPERTIES, *_PROVENANCE))
     return (
         "UNWIND $rows AS row\n"
         "MATCH (a:Entity {id: row.from_id})\n"
         "MATCH (b:Entity {id: row.to_id})\n"
         f"CREATE (a)-[r:{rtype}]->(b)\n"
-        "SET r = row.props\n"
+        f"SET {assignments}\n"
         "RETURN count(r) AS created"
     )
 
@@ -307,9 +310,10 @@ class Neo4jStore:
     def _relation_batches(self, relations: Iterable[Relation]) -> list[tuple[str, str, list[dict]]]:
         by_type: dict[str, list[dict]] = {}
         for r in relations:
-            props = {k: getattr(r, k) for k in _RELATION_PROPERTIES if getattr(r, k) is not None}
-            props.update(_provenance(r.origin))
-            by_type.setdefault(r.type, []).append({"from_id": r.from_id, "to_id": r.to_id, "props": props})
+            row = {"from_id": r.from_id, "to_id": r.to_id}
+            row.update((k, getattr(r, k)) for k in _RELATION_PROPERTIES if getattr(r, k) is not None)
+            row.update(_provenance(r.origin))
+            by_type.setdefault(r.type, []).append(row)
         return [
             (rtype, _create_relations_query(rtype), chunk)
             for rtype, rows in by_type.items()

@@ -1,0 +1,288 @@
+"""The full audit: findings, indicators and trends, cross-appointments, people and
+paths, and the instructor planner."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import click
+import networkx as nx
+
+from govgraph import appointments as ap
+from govgraph.coverage import coverage as compute_coverage
+from govgraph.errors import GovgraphError, NotFoundError
+from govgraph.findings import audit as run_audit
+from govgraph.findings import finding_texts
+from govgraph.indicators import indicators as compute_indicators
+from govgraph.mirror import Snapshot, in_force
+from govgraph.planner import candidates, instructors, plan
+from govgraph.profile import load_profile
+
+from .options import DateType, as_of_option, profile_option, read_mirror, scope_option, today
+from .output import Table, output_options
+
+FINDING_KEYS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy", "evidence", "policy"]
+FINDING_TABLE_KEYS = ["severity", "code", "entity_id", "entity_name", "message", "remedy"]  # fits a terminal
+INDICATOR_KEYS = ["unit_id", "unit_name", "indicator_name", "numerator", "denominator", "value", "target",
+                  "deadline", "color", "last_deadline", "last_met"]
+
+
+class FailOn(click.ParamType):
+    name = "问题代码"
+
+    def convert(self, value, param, ctx):
+        codes = [c.strip().upper() for c in str(value).replace("，", ",").split(",") if c.strip()]
+        unknown = [c for c in codes if c not in finding_texts()]
+        if unknown:
+            self.fail(f"未知问题代码：{'、'.join(unknown)}（可选：{'、'.join(finding_texts())}）", param, ctx)
+        return codes
+
+
+@click.command()
+@as_of_option
+@scope_option
+@profile_option
+@click.option("--fail-on", "fail_on", type=FailOn(), multiple=True,
+              help="出现这些问题代码时以退出码 3 结束（可多次给出或用逗号分隔），供脚本使用。")
+@output_options
+@click.pass_obj
+def audit(settings, as_of, scope, profile_path, fail_on, out) -> None:
+    """全面审计：列出各类问题、依据（关系、日期、来源）、整改建议和政策依据。"""
+    as_of = as_of or today()
+    profile = load_profile(profile_path)
+    graph = read_mirror(settings, scope)
+    findings = run_audit(graph, as_of, profile)
+    rows = [{**f.as_row(), "entity_name": graph.nodes[f.entity_id]["name"]} for f in findings]
+    counts = Counter((f.severity, f.code) for f in findings)
+    summary = [{"severity": sev, "code": code, "title": finding_texts()[code]["title"], "count": n}
+               for (sev, code), n in sorted(counts.items(), key=lambda x: ({"error": 0, "warning": 1, "info": 2}[x[0][0]], x[0][1]))]
+    out.emit([Table("summary", "问题汇总", summary, ["severity", "code", "title", "count"]),
+              Table("findings", "问题清单", rows, FINDING_TABLE_KEYS if out.fmt == "table" else FINDING_KEYS)],
+             as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；共 {len(findings)} 条问题（口径：{profile.name}）")
+    wanted = {c for group in fail_on for c in group}
+    hit = sorted(wanted & {f.code for f in findings})
+    if hit:
+        click.echo(f"发现指定的问题：{'、'.join(hit)}", err=True)
+        raise click.exceptions.Exit(3)
+
+
+@click.command()
+@click.option("--level", type=click.Choice(["district", "street", "community"]), default="street", show_default=True,
+              help="按区县、街道或社区列出指标（最后一行为合计）。")
+@as_of_option
+@scope_option
+@profile_option
+@output_options
+@click.pass_obj
+def indicators(settings, level, as_of, scope, profile_path, out) -> None:
+    """核心指标：组织覆盖率、应建尽建率、业委会党员过半率、一肩挑率、交叉任职率等，对照目标标红黄绿。"""
+    as_of = as_of or today()
+    profile = load_profile(profile_path)
+    graph = read_mirror(settings, scope)
+    rows = [i.as_row() for i in compute_indicators(graph, as_of, profile, level)]
+    out.emit([Table("indicators", "核心指标", rows, INDICATOR_KEYS)], as_of=as_of,
+             heading=f"统计时点：{as_of.isoformat()}（口径：{profile.name}）")
+
+
+@click.command()
+@click.option("--dates", "dates", type=DateType(), multiple=True,
+              help="统计时点，可多次给出，例如 --dates 2020-12-31 --dates 2021-12-31。")
+@click.option("--year-ends", metavar="起始年-结束年", default=None, help="逐年年底，例如 2020-2024。")
+@scope_option
+@profile_option
+@output_options
+@click.pass_obj
+def trend(settings, dates, year_ends, scope, profile_path, out) -> None:
+    """趋势：在多个时点审计合计指标，看向目标推进的情况。"""
+    points = list(dates)
+    if year_ends:
+        try:
+            first, last = (int(x) for x in year_ends.split("-"))
+        except ValueError:
+            raise GovgraphError(f"--year-ends 应写成 起始年-结束年，例如 2020-2024，而不是 {year_ends}") from None
+        points += [date(y, 12, 31) for y in range(first, last + 1)]
+    if not points:
+        raise GovgraphError("请用 --dates 或 --year-ends 给出至少一个统计时点")
+    profile = load_profile(profile_path)
+    graph = read_mirror(settings, scope)
+    rows = []
+    for point in sorted(set(points)):
+        for i in compute_indicators(graph, point, profile, "street"):
+            if i.unit_id == "TOTAL":
+                rows.append({"date": point, **i.as_row()})
+    out.emit([Table("trend", "指标趋势", rows, ["date", "indicator_name", "numerator", "denominator", "value",
+                                             "target", "deadline", "color"])])
+
+
+@click.command()
+@click.option("--level", type=click.Choice(["compound", "community"]), default="compound", show_default=True,
+              help="按小区或按社区列出。")
+@as_of_option
+@scope_option
+@output_options
+@click.pass_obj
+def cross(settings, level, as_of, scope, out) -> None:
+    """交叉任职和一肩挑：每个单位的交叉任职人员及其职务、核实的一肩挑，以及比率。"""
+    as_of = as_of or today()
+    graph = read_mirror(settings, scope)
+    snap = Snapshot(graph, as_of)
+    kind = "Compound" if level == "compound" else "Community"
+    people_rows, unit_rows = [], []
+    totals = Counter()
+    for unit in snap.nodes_of(kind):
+        crossed = ap.cross_appointed(snap, unit)
+        for person, posts in crossed.items():
+            people_rows.append({
+                "unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"], "person_id": person,
+                "person_name": snap.node(person)["name"],
+                "posts": [{**p.as_dict(), "org_name": snap.node(p.org_id)["name"]} for p in posts],
+            })
+        confirmed, asserted = ap.yijiantiao_confirmed(snap, unit), ap.yijiantiao_asserted(snap, unit)
+        orgs, bodies = ap.yijiantiao_bodies(snap, unit)
+        both = ap.has_party_org_and_committee(snap, unit)
+        totals.update(unit_count=1, units_with_both=both, units_cross=both and bool(crossed),
+                      units_yjt_bodies=bool(orgs and bodies), units_confirmed=bool(orgs and bodies and confirmed))
+        unit_rows.append({"unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"],
+                          "cross_appointed": [snap.node(p)["name"] for p in crossed],
+                          "confirmed": [snap.node(p)["name"] for p in confirmed],
+                          "asserted": [snap.node(p)["name"] for p in asserted]})
+    rates = [{
+        "unit_count": totals["unit_count"], "units_with_both": totals["units_with_both"],
+        "units_cross": totals["units_cross"],
+        "cross_appointment_rate": _rate(totals["units_cross"], totals["units_with_both"]),
+        "units_confirmed": totals["units_confirmed"],
+        "yijiantiao_rate": _rate(totals["units_confirmed"], totals["units_yjt_bodies"]),
+    }]
+    out.emit([Table("people", "交叉任职人员", people_rows, ["unit_id", "unit_name", "person_id", "person_name", "posts"]),
+              Table("units", "各单位情况", unit_rows, ["unit_id", "unit_name", "cross_appointed", "confirmed", "asserted"]),
+              Table("rates", "比率", rates, list(rates[0]))],
+             as_of=as_of, heading=f"统计时点：{as_of.isoformat()}")
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 4) if denominator else None
+
+
+@click.command()
+@as_of_option
+@scope_option
+@output_options
+@click.pass_obj
+def parttime(settings, as_of, scope, out) -> None:
+    """社区党组织的兼职委员、应进未进的业委会主任和物业项目负责人，以及双报到人数和单位数。"""
+    as_of = as_of or today()
+    graph = read_mirror(settings, scope)
+    snap = Snapshot(graph, as_of)
+    rows = []
+    for community in snap.nodes_of("Community"):
+        orgs = ap.community_party_orgs(snap, community)
+        members = {p for org in orgs for p, _ in snap.into("兼职委员", org)}
+        posts = members | {p for org in orgs for p, _ in snap.into("任职", org)}
+        should = set()
+        for compound in ap.compounds_of(snap, community):
+            for committee in ap.committees_of(snap, compound, {"业委会"}):
+                should |= {p for p, a in snap.into("任职", committee) if a.get("role") == "主任"}
+            should |= {p for p, a in snap.into("派驻", compound) if a.get("role") == "项目负责人"}
+        dual = [u for u, _ in snap.into("双报到", community)]
+        rows.append({
+            "unit_id": community, "unit_name": snap.node(community)["name"],
+            "org_name": "、".join(snap.node(o)["name"] for o in orgs) or None,
+            "part_time_members": sorted(snap.node(p)["name"] for p in members),
+            "missing": sorted(snap.node(p)["name"] for p in should - posts) if orgs else [],
+            "dual_people": sum(1 for u in dual if snap.kind(u) == "Person"),
+            "dual_units": sum(1 for u in dual if snap.kind(u) == "PartyOrg"),
+        })
+    out.emit([Table("communities", "兼职委员和双报到", rows, list(rows[0]) if rows else ["unit_id"])],
+             as_of=as_of, heading=f"统计时点：{as_of.isoformat()}")
+
+
+@click.command()
+@click.argument("person_id", metavar="人员编号")
+@as_of_option
+@output_options
+@click.pass_obj
+def person(settings, person_id, as_of, out) -> None:
+    """一个人的全部职务：统计时点在任的，以及历史（已卸任或尚未开始）。"""
+    as_of = as_of or today()
+    store = settings.store()
+    try:
+        found = store.entities_by_id({person_id}).get(person_id)
+        if found is None or found.kind != "Person":
+            raise NotFoundError(f"找不到编号为 {person_id} 的人员")
+        relations = [r for r in store.relations_touching({person_id}) if r.from_id == person_id]
+        names = store.entities_by_id({r.to_id for r in relations})
+    finally:
+        store.close()
+    rows = [{"type": r.type, "other_id": r.to_id, "other_name": names[r.to_id].name, "role": r.role,
+             "since": r.since, "until": r.until, "source": r.source,
+             "in_force": in_force({"since": r.since, "until": r.until}, as_of)}
+            for r in sorted(relations, key=lambda r: (r.since or date.min, r.type, r.to_id))]
+    keys = ["type", "other_id", "other_name", "role", "since", "until", "source"]
+    out.emit([Table("current", "在任职务", [r for r in rows if r["in_force"]], keys),
+              Table("history", "历史职务", [r for r in rows if not r["in_force"]], keys)],
+             as_of=as_of, heading=f"人员 {found.id} {found.name}（统计时点：{as_of.isoformat()}）")
+
+
+@click.command()
+@click.argument("source_id", metavar="起点编号")
+@click.argument("target_id", metavar="终点编号")
+@as_of_option
+@click.option("--limit", default=3, show_default=True, help="最多列出几条路径（最短的在前）。")
+@output_options
+@click.pass_obj
+def path(settings, source_id, target_id, as_of, limit, out) -> None:
+    """两个实体之间怎样相连：按在统计时点有效的关系，最短路径在前。"""
+    as_of = as_of or today()
+    graph = read_mirror(settings, None)
+    for node in (source_id, target_id):
+        if node not in graph:
+            raise NotFoundError(f"找不到编号为 {node} 的实体")
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes)
+    for u, v, attrs in graph.edges(data=True):
+        if in_force(attrs, as_of) and not simple.has_edge(u, v):
+            simple.add_edge(u, v, label=f"{attrs['type']}{'（' + attrs['role'] + '）' if attrs.get('role') else ''}",
+                            forward=(u, v))
+    rows = []
+    try:
+        for nodes in nx.shortest_simple_paths(simple, source_id, target_id):
+            steps = [graph.nodes[nodes[0]]["name"]]
+            for a, b in zip(nodes, nodes[1:]):
+                edge = simple.edges[a, b]
+                arrow = "→" if edge["forward"] == (a, b) else "←"
+                steps.append(f" {arrow}{edge['label']}{arrow} {graph.nodes[b]['name']}")
+            rows.append({"length": len(nodes) - 1, "path": "".join(steps)})
+            if len(rows) >= limit:
+                break
+    except nx.NetworkXNoPath:
+        pass
+    out.emit([Table("paths", "连接路径", rows, ["length", "path"], empty="（在该日两者之间没有连接）")], as_of=as_of)
+
+
+@click.command()
+@as_of_option
+@scope_option
+@profile_option
+@output_options
+@click.pass_obj
+def plan_command(settings, as_of, scope, profile_path, out) -> None:
+    """党建指导员选派计划：需要指导员的小区按得分排序（列出各项得分），并给出覆盖最多小区的分配方案。"""
+    as_of = as_of or today()
+    profile = load_profile(profile_path)
+    graph = read_mirror(settings, scope)
+    ranked = candidates(graph, as_of, profile, compute_coverage(graph, as_of, profile.min_formal_members))
+    result = plan(ranked, instructors(graph, as_of, profile))
+    out.emit([
+        Table("ranking", "需选派指导员的小区", [c.as_row() for c in ranked],
+              ["id", "name", "community_id", "street_id", "score", "score_households", "score_category",
+               "score_complex", "score_members"]),
+        Table("assignments", "分配方案", result.assignments,
+              ["id", "name", "community_id", "instructor_id", "instructor_name", "match"]),
+        Table("uncovered", "仍未覆盖", result.uncovered, ["id", "name", "community_id", "score", "reason"]),
+    ], as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；每名指导员最多负责 {profile.instructor_capacity} 个小区")
+
+
+plan_command.name = "plan"
+
+COMMANDS = [audit, indicators, trend, cross, parttime, person, path, plan_command]
