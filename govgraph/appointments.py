@@ -36,7 +36,7 @@ def community_party_orgs(snap: Snapshot, community: str) -> list[str]:
 
 
 def committees_of(snap: Snapshot, unit: str, kinds: set[str] | None = None) -> list[str]:
-    return [k for k in snap.committees(unit) if kinds is None or snap.node(k).get("kind") in kinds]
+    return [k for k in snap.committees(unit) if kinds is None or snap.node(k).get("committee_kind") in kinds]
 
 
 def serving_firms(snap: Snapshot, compound: str) -> list[str]:

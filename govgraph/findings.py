@@ -185,7 +185,7 @@ class _Auditor:
         snap = self.snap
         for committee in snap.nodes_of("Committee"):
             node = snap.node(committee)
-            if node.get("kind") == "业委会":
+            if node.get("committee_kind") == "业委会":
                 holders = {p: a for p, a in snap.into("任职", committee)}
                 if holders:
                     party = [p for p in holders if snap.node(p).get("party_status") in PARTY_MEMBERS]

@@ -1,7 +1,8 @@
 """The NetworkX mirror: a `GraphData` as an `nx.MultiDiGraph`, and its state on a date.
 
-Nodes are entity ids with attributes `kind`, `name`, `context` (read only as context
-around a scope) and the entity's fields; each
+Nodes are entity ids with attributes `kind` (the label), `name`, `context` (read only
+as context around a scope) and the entity's fields (a committee's own `kind` field is
+`committee_kind`); each
 relation is one edge with attributes `type`, `role`, `since`, `until`, `source`.
 """
 
@@ -15,12 +16,21 @@ import networkx as nx
 from .graph import GraphData
 
 
+RESERVED = ("kind", "name", "context")
+
+
+def node_attrs(entity, context: bool = False) -> dict:
+    """A node's attributes. A field whose name is reserved for the node itself (the
+    committee field `kind`: 业委会, 居委会 …) is prefixed with the label: `committee_kind`."""
+    attrs = {"kind": entity.kind, "name": entity.name, "context": context}
+    for key, value in entity.attrs.items():
+        attrs[f"{entity.kind.lower()}_{key}" if key in RESERVED else key] = value
+    return attrs
+
+
 def build_mirror(data: GraphData) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
-    graph.add_nodes_from(
-        (e.id, {"kind": e.kind, "name": e.name, "context": e.id in data.context, **e.attrs})
-        for e in data.entities.values()
-    )
+    graph.add_nodes_from((e.id, node_attrs(e, e.id in data.context)) for e in data.entities.values())
     graph.add_edges_from(
         (r.from_id, r.to_id, {"type": r.type, "role": r.role, "since": r.since, "until": r.until, "source": r.source})
         for r in data.relations

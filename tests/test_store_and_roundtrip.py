@@ -159,3 +159,12 @@ def test_xlsx_errors_name_the_sheet(tmp_path):
     with pytest.raises(LedgerError) as exc:
         read_ledger(tmp_path / "book.xlsx")
     assert [str(i) for i in exc.value.issues] == ["book.xlsx[小区]:2:户数: -2: 应为非负整数"]
+
+
+def test_mirror_keeps_the_label_apart_from_a_committee_kind(make_ledger):
+    from govgraph.mirror import build_mirror
+
+    data = read_ledger(make_ledger({**SMALL, "committees.csv": "id,name,kind,unit_id\nK1,青特城业委会,业委会,C1"})).data
+    graph = build_mirror(data)
+    assert graph.nodes["K1"]["kind"] == "Committee"
+    assert graph.nodes["K1"]["committee_kind"] == "业委会"
