@@ -167,7 +167,7 @@ class _Auditor:
             if not ancestors.intersection(community_orgs):
                 evidence = [_evidence(org, compound, a) for o, a in snap.into("覆盖", compound) if o == org]
                 evidence += [_evidence(org, p, a) for p, a in snap.out("隶属", org)]
-                self.add("SUBORDINATION_MISMATCH", compound, evidence, org_name=snap.node(org)["name"],
+                self.add("SUBORDINATION_MISMATCH", org, evidence, compound_name=snap.node(compound)["name"],
                          community_org=snap.node(community_orgs[0])["name"])
 
     def party_ancestors(self, org: str) -> set[str]:

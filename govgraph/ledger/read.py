@@ -75,7 +75,8 @@ class _Reader:
         for number, cells in table.rows:
             texts = [str(c).strip().lstrip("\ufeff") for c in cells]
             found = {i: names[t.lower()] for i, t in enumerate(texts) if t.lower() in names}
-            if len(found) >= 2:
+            # A title row above the header has one cell; a header names at least one column.
+            if found and (len(found) >= 2 or sum(1 for t in texts if t) >= 2):
                 unknown = [t for i, t in enumerate(texts) if t and i not in found]
                 if unknown:
                     self.warnings.append(
