@@ -159,7 +159,7 @@ def plan(ranked: list[Candidate], available: list[Instructor]) -> Plan:
             if not reachable:
                 reason = "本街道没有可选派的党建指导员"
             elif not any(i.spare for i in reachable):
-                reason = "本街道的党建指导员已满负荷"
+                reason = "本街道的党建指导员已满负荷（负责的小区数已达上限）"
             else:
                 reason = "可选派的党建指导员名额已用于其他小区"
             uncovered.append({"id": c.id, "name": c.name, "community_id": c.community_id,
