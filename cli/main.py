@@ -34,6 +34,10 @@ class Settings:
 class GovgraphGroup(click.Group):
     """Turns library errors into one Chinese line and an exit status, never a traceback."""
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.options_metavar = "[选项]"  # click's "[OPTIONS]" in every usage line
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -49,10 +53,11 @@ class GovgraphGroup(click.Group):
             ctx.exit(1)
 
 
-@click.group(cls=GovgraphGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=GovgraphGroup, options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", envvar="GOVGRAPH_DB", type=click.Path(dir_okay=False),
               help="本地数据库文件路径（默认 ~/.local/share/govgraph/govgraph.sqlite，也可用环境变量 GOVGRAPH_DB 指定）。")
-@click.option("--neo4j-uri", envvar="NEO4J_URI",
+@click.option("--neo4j-uri", envvar="NEO4J_URI", metavar="URI",
               help="改用 Neo4j 图数据库，例如 bolt://127.0.0.1:7687（也可用环境变量 NEO4J_URI；"
                    "用户名和密码取自 NEO4J_USERNAME、NEO4J_PASSWORD）。不指定则使用本地数据库文件。")
 @click.version_option(package_name="govgraph", message="govgraph %(version)s", help="显示版本并退出。")

@@ -228,7 +228,7 @@ def person(settings, person_id, as_of, out) -> None:
 @click.argument("source_id", metavar="起点编号")
 @click.argument("target_id", metavar="终点编号")
 @as_of_option
-@click.option("--limit", default=3, show_default=True, help="最多列出几条路径（最短的在前）。")
+@click.option("--limit", default=3, show_default=True, metavar="条数", help="最多列出几条路径（最短的在前）。")
 @output_options
 @click.pass_obj
 def path(settings, source_id, target_id, as_of, limit, out) -> None:
