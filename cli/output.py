@@ -26,6 +26,7 @@ from govgraph.labels import RATE_KEYS, header_for, value_for_display
 from govgraph.values import mask_sensitive
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
+MAX_XLSX_WIDTH = 36  # characters; wider texts (说明, 整改建议, 依据) wrap
 
 
 @dataclass
@@ -199,13 +200,24 @@ def write_xlsx(path: Path, tables: list[Table], *, as_of=None, reporter=None) ->
                 values.append(v if isinstance(v, (int, float)) and not isinstance(v, bool) else display(k, v, "xlsx"))
             sheet.append(values)
             widths = [max(w, width(str(v))) for w, v in zip(widths, values)]
+        wrap = Alignment(wrap_text=True, vertical="top")
         for column, w in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(column)].width = min(60, max(6, w + 2))
+            letter = get_column_letter(column)
+            sheet.column_dimensions[letter].width = min(MAX_XLSX_WIDTH, max(6, w + 2))
+            if w + 2 > MAX_XLSX_WIDTH:  # long texts wrap in a readable column instead
+                for cell in sheet[letter][2:]:
+                    cell.alignment = wrap
         for column, key in enumerate(t.keys, start=2):
             if key in RATE_KEYS:
                 for cell in sheet[get_column_letter(column)][2:]:
                     cell.number_format = "0.0%"
         sheet.freeze_panes = "A3"
+        # Printed as auditors hand it up: landscape, one page wide, header on every page.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.print_title_rows = "2:2"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         book.save(path)
