@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from itertools import chain
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..bulk import paused_gc
 from ..errors import LedgerError, LedgerIssue
 from ..graph import Entity, GraphData, Origin, Relation, overlay
 from ..schema import PARENT_RELATION, Column, load_schema
 from ..validate import validate_graph
 from ..values import is_valid_credit_code, looks_like_id_card
-from .rows import RelationRow, entity_model
+from .rows import RELATION_PARSERS, RelationRow, _text, entity_model, entity_parsers
 from .sources import RawTable, read_sources
 
 
@@ -27,11 +31,12 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
 
     Raises `LedgerError` listing every error; nothing is returned half-valid.
     """
-    reader = _Reader(allow_id_numbers)
-    reader.read(Path(path))
-    if base is not None:
-        reader.data = overlay(base, reader.data)
-    errors = reader.errors + validate_graph(reader.data, reader.warnings)
+    with paused_gc():  # hundreds of thousands of small objects, no cycles among them
+        reader = _Reader(allow_id_numbers)
+        reader.read(Path(path))
+        if base is not None:
+            reader.data = overlay(base, reader.data)
+        errors = reader.errors + validate_graph(reader.data, reader.warnings)
     if errors:
         raise LedgerError(errors, reader.warnings)
     return LedgerRead(reader.data, reader.warnings)
@@ -44,6 +49,7 @@ class _Reader:
         self.data = GraphData()
         self.errors: list[LedgerIssue] = []
         self.warnings: list[LedgerIssue] = []
+        # Relations read so far by identity; `since` as a date stands for its ISO text.
         self._relation_rows: dict[tuple, Relation] = {}
 
     def read(self, path: Path) -> None:
@@ -94,29 +100,87 @@ class _Reader:
         return None, {}, {}, [], True
 
     def _rows(self, table: RawTable, columns: tuple[Column, ...]):
-        """Yield (Origin, {column: raw value}) for each non-blank data row."""
+        """Yield (number, cells) for each data row below the header (blank rows too),
+        after scanning it for 身份证号. Sets `self._table` to what the row readers need."""
         header_row, positions, headers, titles, broken = self._header(table, columns)
         if header_row is None or broken:
             return
+        index = _column_index(positions)
+        self._table = _Table(table.display, positions, list(positions.items()), max(positions) + 1, headers,
+                             index, titles)
+        display = table.display
+        scan = not self.allow_id_numbers and _may_hold_id_numbers(table)
         for number, cells in table.rows:
             if number <= header_row:
                 continue
-            raw = {}
-            for i, name in positions.items():
-                if i < len(cells) and str(cells[i]).strip() != "":
-                    raw[name] = cells[i]
-            if not any(str(c).strip() for c in cells):
-                continue
-            origin = Origin(table.display, number, headers, {k: str(v).strip() for k, v in raw.items()})
-            self._scan_id_numbers(table.display, number, cells, positions, titles)
-            yield origin, raw
+            if scan:
+                self._scan_id_numbers(display, number, cells, positions, titles)
+            yield number, cells
+
+    def _raw(self, number: int, cells: list):
+        """(Origin, {column: raw value}) for a row, or None for a blank row."""
+        t = self._table
+        if len(cells) >= t.width:
+            raw = {name: cells[i] for i, name in t.known if str(cells[i]).strip() != ""}
+        else:
+            raw = {name: cells[i] for i, name in t.known if i < len(cells) and str(cells[i]).strip() != ""}
+        if not raw and not any(str(c).strip() for c in cells):
+            return None
+        return Origin(t.display, number, t.headers, _Cells(cells, t.index)), raw
+
+    def _plan(self, parsers: dict) -> list | None:
+        """How to parse a clean text row quickly: [(column, position, parser or None for
+        plain text, memo dict or None)], or None when a column appears twice."""
+        t = self._table
+        if any(len(positions) > 1 for positions in t.index.values()):
+            return None
+        plan = []
+        for name, (i,) in t.index.items():
+            parse = parsers[name]
+            memo = {} if name in self._memo_columns else None
+            plan.append((name, i, None if parse is _text else parse, memo))
+        return plan
+
+    def _quick_values(self, plan: list, cells: list) -> dict | None:
+        """A row's values when every known cell is text that parses cleanly, else None
+        (the row then goes the careful way, which reports what is wrong)."""
+        if len(cells) < self._table.width:
+            return None
+        values = {}
+        try:
+            for name, i, parse, memo in plan:
+                cell = cells[i]
+                if cell.__class__ is not str:
+                    return None
+                text = cell.strip()
+                if not text:
+                    continue
+                if parse is None:
+                    values[name] = text
+                elif memo is not None:
+                    value = memo.get(cell, _MISSING)
+                    if value is _MISSING:
+                        value = memo[cell] = parse(cell)
+                    values[name] = value
+                else:
+                    values[name] = parse(cell)
+        except Exception:  # noqa: BLE001 - the careful way reports it
+            return None
+        return values
 
     def _scan_id_numbers(self, display, number, cells, positions, titles) -> None:
         """A 身份证号 in any cell, known column or not, is refused unless opted in."""
         if self.allow_id_numbers:
             return
+        try:
+            if max(map(len, cells), default=0) < 15:
+                return  # every cell is text too short to be one (the common case)
+        except TypeError:
+            pass  # a spreadsheet cell that is not text: look at each
         for i, cell in enumerate(cells):
             text = str(cell).strip()
+            if len(text) not in (15, 18) or text[0] not in "123456789":
+                continue  # both forms have 15 or 18 characters and start with a digit 1-9
             name = positions.get(i)
             if name == "credit_code" and is_valid_credit_code(text.upper()):
                 continue  # a valid credit code is not an ID number
@@ -127,12 +191,23 @@ class _Reader:
                                 "疑似身份证号，默认不收录（如确需导入，请加 --allow-id-numbers）")
                 )
 
-    def _validate(self, model, origin: Origin, raw: dict, required: list[str]):
+    def _validate(self, model, parsers: dict, origin: Origin, raw: dict, required: list[str]):
+        """The row's values {column: value or None} and the set of columns in error.
+
+        A row is parsed with the plain parsers (the model's own); only a row where one
+        fails goes through the model, which reports every error of the row."""
         for name in required:
             if name not in raw:
                 self.errors.append(origin.issue(name, "missing_value", "必填项为空"))
+        values = dict.fromkeys(parsers)
         try:
-            return model.model_validate(raw), set()
+            for name, value in raw.items():
+                values[name] = parsers[name](value)
+            return values, set()
+        except Exception:  # noqa: BLE001 - the model below reports it, or raises it as before
+            pass
+        try:
+            return _as_dict(model.model_validate(raw), parsers), set()
         except ValidationError as exc:
             bad = set()
             for err in exc.errors():
@@ -140,54 +215,205 @@ class _Reader:
                 bad.add(name)
                 self.errors.append(origin.issue(name, err["type"], err["msg"]))
             good = {k: v for k, v in raw.items() if k not in bad}
-            return model.model_validate(good), bad
+            return _as_dict(model.model_validate(good), parsers), bad
 
     # -- entities -----------------------------------------------------------------
     def _read_entities(self, table: RawTable, kind) -> None:
         model = entity_model(kind.label)
+        parsers = entity_parsers(kind.label)
+        self._memo_columns = {c.name for c in kind.columns if c.type in _MEMO_TYPES}
         required = [c.name for c in kind.columns if c.required]
-        for origin, raw in self._rows(table, kind.columns):
-            row, _ = self._validate(model, origin, raw, required)
-            if not row.id:
+        fields = [c.name for c in kind.fields]
+        parent_columns = [c.name for c in kind.parent_columns]
+        entities = self.data.entities
+        parent_views: dict[str, tuple[dict, dict]] = {}
+        plan = None
+        for number, cells in self._rows(table, kind.columns):
+            if plan is None:
+                plan = self._plan(parsers) or []
+            row = self._quick_values(plan, cells) if plan else None
+            if row is not None and row.get("id") and row.get("name") and row["id"] not in entities:
+                origin = Origin(self._table.display, number, self._table.headers, _Cells(cells, self._table.index))
+            else:  # the careful way: every error of the row, as the model reports it
+                read = self._raw(number, cells)
+                if read is None:
+                    continue
+                origin, raw = read
+                row, _ = self._validate(model, parsers, origin, raw, required)
+            entity_id = row.get("id")
+            if not entity_id:
                 continue
-            if row.id in self.data.entities:
-                first = self.data.entities[row.id].origin
+            if entity_id in entities:
+                first = entities[entity_id].origin
                 self.errors.append(origin.issue("id", "duplicate_id", f"编号重复（已在 {first} 使用）"))
                 continue
-            attrs = {c.name: getattr(row, c.name) for c in kind.fields if getattr(row, c.name) is not None}
-            self.data.entities[row.id] = Entity(kind.label, row.id, row.name or "", attrs, origin)
-            for column in kind.parent_columns:
-                parent = getattr(row, column.name)
+            attrs = {name: row[name] for name in fields if row.get(name) is not None}
+            entities[entity_id] = Entity(kind.label, entity_id, row.get("name") or "", attrs, origin)
+            for name in parent_columns:
+                parent = row.get(name)
                 if parent:
-                    # A parent column is an undated 隶属; errors about it point at the column.
-                    rel_origin = Origin(origin.file, origin.row, {**origin.headers, "to_id": origin.headers[column.name]},
-                                        {**origin.cells, "to_id": origin.cells[column.name]})
-                    self._add_relation(Relation(PARENT_RELATION, row.id, parent, origin=rel_origin))
+                    # A parent column is an undated 隶属; errors about it point at the column:
+                    # its header and cell stand for `to_id`.
+                    if name not in parent_views:
+                        t = self._table
+                        parent_views[name] = ({**t.headers, "to_id": t.headers[name]}, {**t.index, "to_id": t.index[name]})
+                    headers, index = parent_views[name]
+                    rel_origin = Origin(origin.file, origin.row, headers, _Cells(cells, index))
+                    self._add_relation(Relation(PARENT_RELATION, entity_id, parent, origin=rel_origin))
 
     # -- relations ----------------------------------------------------------------
     def _read_relations(self, table: RawTable) -> None:
         columns = self.schema.relation_columns
         required = [c.name for c in columns if c.required]
-        for origin, raw in self._rows(table, columns):
-            row, bad = self._validate(RelationRow, origin, raw, required)
-            if not (row.type and row.from_id and row.to_id):
+        relation_types = self.schema.relations
+        roles_of = {name: rtype.roles for name, rtype in relation_types.items()}
+        self._memo_columns = {"type", "since", "until"}
+        seen = self._relation_rows
+        relations = self.data.relations
+        parse_type, parse_since, parse_until = (RELATION_PARSERS[n] for n in ("type", "since", "until"))
+        types, starts, ends = {}, {}, {}  # parsed cells, by text
+        pick = None
+        for number, cells in self._rows(table, columns):
+            if pick is None:  # the first row: the table's header is known now
+                t = self._table
+                order = [t.index.get(c.name, ()) for c in columns]
+                # Quick path: every relation column present, once (as export writes them).
+                pick = itemgetter(*(p[0] for p in order)) if all(len(p) == 1 for p in order) else False
+            if pick and len(cells) >= t.width:
+                # A clean text row (the common case) becomes a relation without the raw
+                # dict; anything else goes the careful way below, which reports it.
+                try:
+                    c_type, c_from, c_to, c_role, c_since, c_until, c_source = pick(cells)
+                    from_id, to_id = c_from.strip(), c_to.strip()
+                    rtype = types.get(c_type)
+                    if rtype is None and c_type.strip():
+                        rtype = types[c_type] = parse_type(c_type)
+                    role, source = c_role.strip() or None, c_source.strip() or None
+                    since = until = None
+                    if c_since.strip():
+                        since = starts.get(c_since, _MISSING)
+                        if since is _MISSING:
+                            since = starts[c_since] = parse_since(c_since)
+                    if c_until.strip():
+                        until = ends.get(c_until, _MISSING)
+                        if until is _MISSING:
+                            until = ends[c_until] = parse_until(c_until)
+                except Exception:  # noqa: BLE001 - not text, or a value in error: the careful way
+                    rtype = None
+                roles = roles_of.get(rtype)
+                if (rtype and from_id and to_id and not (role and roles is not None and role not in roles)
+                        and not (since and until and since > until)):
+                    rel = Relation(rtype, from_id, to_id, role, since, until, source,
+                                   origin=Origin(t.display, number, t.headers, _Cells(cells, t.index)))
+                    key = (rtype, from_id, to_id, role or "", since)
+                    if key not in seen:
+                        seen[key] = rel
+                        relations.append(rel)
+                    else:
+                        self._add_relation(rel)  # a repeat: the same relation, or a conflict
+                    continue
+            read = self._raw(number, cells)
+            if read is None:
                 continue
-            roles = self.schema.relations[row.type].roles
-            if row.role and roles is not None and row.role not in roles:
-                self.errors.append(origin.issue("role", "unknown_role", f"{row.type}关系的职务应为：{'、'.join(roles)}"))
-            if row.since and row.until and row.since > row.until:
+            origin, raw = read
+            row, bad = self._validate(RelationRow, RELATION_PARSERS, origin, raw, required)
+            rtype, role, since, until = row["type"], row["role"], row["since"], row["until"]
+            if not (rtype and row["from_id"] and row["to_id"]):
+                continue
+            roles = relation_types[rtype].roles
+            if role and roles is not None and role not in roles:
+                self.errors.append(origin.issue("role", "unknown_role", f"{rtype}关系的职务应为：{'、'.join(roles)}"))
+            if since and until and since > until:
                 self.errors.append(origin.issue("until", "since_after_until", "结束日期早于开始日期"))
             self._add_relation(
-                Relation(row.type, row.from_id, row.to_id, row.role, row.since, row.until, row.source, origin=origin)
+                Relation(rtype, row["from_id"], row["to_id"], role, since, until, row["source"], origin=origin)
             )
 
     def _add_relation(self, rel: Relation) -> None:
-        earlier = self._relation_rows.get(rel.identity)
+        # The same key as `rel.identity`, without formatting the date.
+        key = (rel.type, rel.from_id, rel.to_id, rel.role or "", rel.since)
+        earlier = self._relation_rows.get(key)
         if earlier is None:
-            self._relation_rows[rel.identity] = rel
+            self._relation_rows[key] = rel
             self.data.relations.append(rel)
         elif earlier != rel:
             column = "until" if earlier.until != rel.until else "source"
             self.errors.append(
                 rel.origin.issue(column, "conflicting_relation", f"与 {earlier.origin} 是同一关系但内容不同")
             )
+
+
+def _may_hold_id_numbers(table: RawTable) -> bool:
+    """False when every cell of the table is text shorter than a 身份证号 (15 or 18
+    characters): then no row needs looking at. One pass in C over the whole table."""
+    try:
+        return max(map(len, chain.from_iterable(map(itemgetter(1), table.rows))), default=0) >= 15
+    except TypeError:  # a spreadsheet cell that is not text
+        return True
+
+
+# Column types whose parser is pure and returns an immutable value: remembered per text.
+_MEMO_TYPES = {"date", "enum", "int", "bool"}
+_MISSING = object()
+
+
+@dataclass
+class _Table:
+    """What the row readers need to know about the table being read."""
+
+    display: str
+    positions: dict[int, str]  # {position: column}
+    known: list[tuple[int, str]]  # positions.items()
+    width: int  # a row this long has every known column
+    headers: dict[str, str]  # {column: header as written}
+    index: dict[str, tuple[int, ...]]  # {column: positions}
+    titles: list[str]
+
+
+def _as_dict(row, parsers: dict) -> dict:
+    return {name: getattr(row, name) for name in parsers}
+
+
+def _column_index(positions: dict[int, str]) -> dict[str, tuple[int, ...]]:
+    """{column name: its positions in the row}, from {position: column name}."""
+    index: dict[str, list[int]] = {}
+    for i, name in positions.items():
+        index.setdefault(name, []).append(i)
+    return {name: tuple(found) for name, found in index.items()}
+
+
+class _Cells(Mapping):
+    """A row's non-blank known cells as stripped text, by column name: what an error
+    message quotes (`Origin.cells`). Read from the row when asked, so a large ledger
+    does not keep a dict per row. Where a column appears twice, the last non-blank
+    cell counts, as for the values read."""
+
+    __slots__ = ("_cells", "_index")
+
+    def __init__(self, cells: list, index: dict[str, tuple[int, ...]]):
+        self._cells = cells
+        self._index = index
+
+    def __getitem__(self, name: str) -> str:
+        found = None
+        cells = self._cells
+        for i in self._index[name]:
+            if i < len(cells):
+                text = str(cells[i]).strip()
+                if text != "":
+                    found = text
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __iter__(self):
+        return (name for name in self._index if self.get(name) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

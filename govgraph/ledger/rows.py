@@ -35,7 +35,9 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _field(column: Column) -> tuple[Any, Any]:
+def _parser(column: Column) -> tuple[Any, Any]:
+    """(Python type, parser) for a column: the parser turns a cell into that type or
+    raises `PydanticCustomError`."""
     if column.type == "int":
         kind, parser = int, values.parse_count
     elif column.type == "date":
@@ -51,6 +53,11 @@ def _field(column: Column) -> tuple[Any, Any]:
         kind, parser = str, values.parse_credit_code
     else:  # str, phone, parent
         kind, parser = str, _text
+    return kind, parser
+
+
+def _field(column: Column) -> tuple[Any, Any]:
+    kind, parser = _parser(column)
     return (Annotated[Optional[kind], BeforeValidator(parser)], None)
 
 
@@ -62,6 +69,16 @@ def entity_model(label: str) -> type[BaseModel]:
         __config__=ConfigDict(extra="ignore"),
         **{c.name: _field(c) for c in kind.columns},
     )
+
+
+@cache
+def entity_parsers(label: str) -> dict[str, Any]:
+    """The same parsers as `entity_model(label)`, as plain functions: {column: parser}.
+
+    The reader calls them directly (a row that parses cleanly gives exactly the values
+    the model would) and goes through the model only for a row with an error, so that
+    error messages come from one place."""
+    return {c.name: _parser(c)[1] for c in load_schema().entities[label].columns}
 
 
 def _until(value: object) -> date | None:
@@ -88,3 +105,15 @@ class RelationRow(BaseModel):
     since: Annotated[Optional[date], BeforeValidator(values.parse_date)] = None
     until: Annotated[Optional[date], BeforeValidator(_until)] = None
     source: Annotated[Optional[str], BeforeValidator(_text)] = None
+
+
+# The same parsers as `RelationRow`, as plain functions (see `entity_parsers`).
+RELATION_PARSERS = {
+    "type": _relation_type,
+    "from_id": _text,
+    "to_id": _text,
+    "role": _text,
+    "since": values.parse_date,
+    "until": _until,
+    "source": _text,
+}

@@ -45,7 +45,7 @@ def _decode(data: bytes) -> str:
 def _read_csv(path: Path) -> RawTable:
     text = _decode(path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows = [(number, list(cells)) for number, cells in enumerate(reader, start=1)]
+    rows = list(enumerate(reader, start=1))  # (number, cells): the reader makes a new list per row
     return RawTable(display=path.name, stem=path.stem, rows=rows)
 
 

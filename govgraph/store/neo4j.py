@@ -10,15 +10,18 @@ Every query is a constant with `$parameters`. Cypher cannot parameterise labels 
 relationship types, so the per-label and per-type queries are built once, from the
 schema's names only (a fixed, trusted set), and each name is checked before use.
 
-`replace_all` is one managed write transaction: delete the old entities, write the new
-ones in `UNWIND` batches, append the load record. If anything fails the transaction is
+`replace_all` is one managed write transaction: delete the old relationships, merge the
+new entities by id and create the new relationships in `UNWIND` batches, delete the
+entities that are gone, append the load record. If anything fails the transaction is
 rolled back and the previous graph stays as it was.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections import Counter
 from dataclasses import fields as dataclass_fields
 from functools import cache
 from importlib import resources
@@ -42,15 +45,35 @@ BATCH_SIZE = 5000
 _PROVENANCE = ("ledger_file", "ledger_row")
 _RELATION_PROPERTIES = ("role", "since", "until", "source")
 _LOAD_RECORD_FIELDS = tuple(f.name for f in dataclass_fields(LoadRecord))
+# Bolt only: the driver's preview HTTP scheme needs extra packages and another server API.
+_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+# The driver logs retries and lost connections in English; without a handler Python would
+# print them on stderr. Users get one Chinese line instead (an application that configures
+# logging still sees them).
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 # A label or relationship type is spliced into a query only if it is a schema name and
 # a plain identifier (letters, digits, underscore; Chinese letters count as letters).
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 # -- constant queries ----------------------------------------------------------------------
-_DELETE_ENTITY_BATCH = """
+_READ_IDS = """
 MATCH (n:Entity)
-WITH n LIMIT $batch
+RETURN n.id AS id
+"""
+
+_DELETE_RELATION_BATCH = """
+MATCH (:Entity)-[r]->(:Entity)
+WHERE type(r) IN $types
+WITH r LIMIT $batch
+DELETE r
+RETURN count(*) AS deleted
+"""
+
+_DELETE_ENTITIES = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
 DETACH DELETE n
 RETURN count(*) AS deleted
 """
@@ -74,11 +97,15 @@ WHERE n.id IN $ids
 RETURN labels(n) AS labels, properties(n) AS props
 """
 
+_RELATION_COLUMNS = """
+RETURN type(r) AS type, a.id AS from_id, b.id AS to_id, r.role AS role, r.since AS since,
+       r.until AS until, r.source AS source, r.ledger_file AS ledger_file, r.ledger_row AS ledger_row
+"""
+
 _READ_RELATIONS = """
 MATCH (a:Entity)-[r]->(b:Entity)
 WHERE type(r) IN $types
-RETURN type(r) AS type, a.id AS from_id, b.id AS to_id, properties(r) AS props
-"""
+""" + _RELATION_COLUMNS
 
 _READ_RELATIONS_TOUCHING = """
 MATCH (n:Entity)
@@ -86,8 +113,8 @@ WHERE n.id IN $ids
 MATCH (n)-[r]-(:Entity)
 WITH DISTINCT r
 WHERE type(r) IN $types
-RETURN type(r) AS type, startNode(r).id AS from_id, endNode(r).id AS to_id, properties(r) AS props
-"""
+MATCH (a:Entity)-[r]->(b:Entity)
+""" + _RELATION_COLUMNS
 
 _READ_LOAD_RECORDS = """
 MATCH (record:LoadRecord)
@@ -105,12 +132,17 @@ def _trusted(name: str, allowed: Iterable[str]) -> str:
 
 @cache
 def _create_entities_query(label: str) -> str:
-    label = _trusted(label, load_schema().entities)
+    # MERGE on the unique id: an entity kept from the previous load is updated in place
+    # (all its properties replaced, its kind label set), a new one is created.
+    schema_labels = load_schema().entities
+    label = _trusted(label, schema_labels)
+    others = "".join(f":{_trusted(other, schema_labels)}" for other in schema_labels if other != label)
     return (
-        f"UNWIND $rows AS row\n"
-        f"CREATE (n:{ENTITY_LABEL}:{label})\n"
-        f"SET n = row\n"
-        f"RETURN count(n) AS created"
+        "UNWIND $rows AS row\n"
+        f"MERGE (n:{ENTITY_LABEL} {{id: row.id}})\n"
+        f"REMOVE n{others}\n"
+        f"SET n:{label}, n = row\n"
+        "RETURN count(n) AS written"
     )
 
 
@@ -166,15 +198,17 @@ class Neo4jStore:
         self._password_missing = password_missing
         self._schema_applied = False
         self._schema = load_schema()
-        self._entity_labels = set(self._schema.entities)
+        # Stored fields per kind: what an entity's properties are read back as.
+        self._fields = {label: tuple(c.name for c in kind.fields) for label, kind in self._schema.entities.items()}
         self._relation_types = sorted(self._schema.relations)
         options = {"connection_timeout": 15.0, "user_agent": "govgraph", **driver_options}
+        invalid = StoreError(f"Neo4j 地址无效（{uri}）：应形如 bolt://主机:端口 或 neo4j://主机:端口")
+        if uri.partition("://")[0].lower() not in _SCHEMES or not uri.partition("://")[2]:
+            raise invalid
         try:
             self.driver = GraphDatabase.driver(uri, auth=auth, **options)
         except (neo4j_errors.ConfigurationError, ValueError) as exc:
-            raise StoreError(
-                f"Neo4j 地址无效（{uri}）：应形如 bolt://主机:端口 或 neo4j://主机:端口（{type(exc).__name__}）"
-            ) from exc
+            raise invalid from exc
         try:
             self.driver.verify_connectivity()
         except Exception as exc:
@@ -231,6 +265,8 @@ class Neo4jStore:
             return f"有 {exc.missing} 条“{exc.rtype}”关系的起点或终点不在本次写入的实体中"
         if isinstance(exc, neo4j_errors.ConstraintError) or "ConstraintValidationFailed" in code:
             return "实体编号重复，违反唯一性约束（同一编号只能对应一个实体）"
+        if isinstance(exc, neo4j_errors.CypherTypeError) or "Statement.TypeError" in code:
+            return "有字段的值不是 Neo4j 能保存的类型（只能是文字、数字、日期、是否或它们的列表）"
         if "DatabaseNotFound" in code:
             return f"数据库 {self.database} 不存在：请检查 NEO4J_DATABASE"
         if "Memory" in code:
@@ -270,6 +306,12 @@ class Neo4jStore:
 
     # -- writing --------------------------------------------------------------------------
     def replace_all(self, data: GraphData, record: LoadRecord) -> None:
+        ids = [e.id for e in data.entities.values()]
+        if len(set(ids)) != len(ids):  # MERGE by id would silently fold them into one node
+            repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
+            raise StoreError(
+                f"写入 Neo4j（{self.uri}）失败，库中数据未改变：实体编号重复（{'、'.join(repeated[:5])}）"
+            )
         self.ensure_schema()
         entity_batches = self._entity_batches(data.entities.values())
         relation_batches = self._relation_batches(data.relations)
@@ -282,16 +324,28 @@ class Neo4jStore:
         self._guard("write", work)
 
     def _replace_tx(self, tx, entity_batches, relation_batches, record_props) -> None:
-        while True:  # delete in batches, all inside this one transaction
-            deleted = tx.run(_DELETE_ENTITY_BATCH, batch=self.batch_size).single()["deleted"]
-            if deleted < self.batch_size:
+        """The whole load in the one transaction `tx`: any failure rolls all of it back.
+
+        Order matters for speed, not for the result: deleting nodes early in a large
+        transaction makes every later index look-up in it several times slower, so the
+        old relationships go first, entities are merged by id, relationships created,
+        and only then are the entities that are not in the new graph deleted.
+        """
+        old_ids = {row["id"] for row in tx.run(_READ_IDS)}
+        while True:
+            deleted = tx.run(_DELETE_RELATION_BATCH, types=self._relation_types, batch=self.batch_size).single()
+            if deleted["deleted"] < self.batch_size:
                 break
+        new_ids = set()
         for query, rows in entity_batches:
             tx.run(query, rows=rows).consume()
+            new_ids.update(row["id"] for row in rows)
         for rtype, query, rows in relation_batches:
             created = tx.run(query, rows=rows).single()["created"]
             if created != len(rows):
                 raise _EndpointsMissing(rtype, len(rows) - created)
+        for chunk in _chunks(sorted(old_ids - new_ids), self.batch_size):
+            tx.run(_DELETE_ENTITIES, ids=chunk).consume()
         tx.run(_ADD_LOAD_RECORD, record=record_props).consume()
 
     def _entity_batches(self, entities: Iterable[Entity]) -> list[tuple[str, list[dict]]]:
@@ -321,70 +375,64 @@ class Neo4jStore:
         ]
 
     # -- reading --------------------------------------------------------------------------
-    def run_read(self, query: str, parameters: dict | None = None) -> list[dict]:
-        """Run one read query (a managed, retried transaction); rows as plain dicts,
-        Neo4j dates turned into `datetime.date`."""
+    def _fetch(self, query: str, parameters: dict | None = None) -> list:
+        """Records of one read query, run as a managed (retried) read transaction."""
 
         def work():
             return self.driver.execute_query(
                 query, parameters or {}, database_=self.database, routing_=RoutingControl.READ
-            )
+            ).records
 
-        result = self._guard("read", work)
-        return [{k: _native(v) for k, v in record.items()} for record in result.records]
+        return self._guard("read", work)
+
+    def run_read(self, query: str, parameters: dict | None = None) -> list[dict]:
+        """Run one read query; rows as plain dicts, Neo4j dates as `datetime.date`."""
+        return [{k: _native(v) for k, v in record.items()} for record in self._fetch(query, parameters)]
 
     def read(self, scope: str | None = None) -> GraphData:
         if scope is not None:
             return read_scope(self, scope)
-        entities = self._entities(self.run_read(_READ_ENTITIES))
-        relations = self._relations(self.run_read(_READ_RELATIONS, {"types": self._relation_types}))
+        entities = self._entities(self._fetch(_READ_ENTITIES))
+        relations = self._relations(self._fetch(_READ_RELATIONS, {"types": self._relation_types}))
         return GraphData(entities, relations)
 
     def entities_by_id(self, ids: set[str]) -> dict[str, Entity]:
         found: dict[str, Entity] = {}
         for chunk in _chunks(sorted(ids), self.batch_size):
-            found.update(self._entities(self.run_read(_READ_ENTITIES_BY_ID, {"ids": chunk})))
+            found.update(self._entities(self._fetch(_READ_ENTITIES_BY_ID, {"ids": chunk})))
         return found
 
     def relations_touching(self, ids: set[str]) -> list[Relation]:
         """Every relation with either end in `ids`, each once."""
         seen: dict[tuple, Relation] = {}
         for chunk in _chunks(sorted(ids), self.batch_size):
-            rows = self.run_read(_READ_RELATIONS_TOUCHING, {"ids": chunk, "types": self._relation_types})
-            for rel in self._relations(rows):
-                # A relation with both ends in different chunks comes back twice.
+            records = self._fetch(_READ_RELATIONS_TOUCHING, {"ids": chunk, "types": self._relation_types})
+            for rel in self._relations(records):
+                # A relation with its two ends in different chunks comes back twice.
                 seen.setdefault(_full_key(rel), rel)
-        return list(seen.values())
+        return sorted(seen.values(), key=_full_key)
 
     def load_records(self) -> list[LoadRecord]:
-        rows = self.run_read(_READ_LOAD_RECORDS)
-        return [LoadRecord(**{f: row["props"].get(f) for f in _LOAD_RECORD_FIELDS}) for row in rows]
+        records = self._fetch(_READ_LOAD_RECORDS)
+        return [LoadRecord(**{f: _native(r["props"].get(f)) for f in _LOAD_RECORD_FIELDS}) for r in records]
 
-    def _entities(self, rows: list[dict]) -> dict[str, Entity]:
+    def _entities(self, records: list) -> dict[str, Entity]:
         entities = {}
-        for row in rows:
-            kind = next((label for label in row["labels"] if label in self._entity_labels), None)
+        for labels, props in records:
+            kind = next((label for label in labels if label in self._fields), None)
             if kind is None:
-                continue  # an :Entity node with no schema label is not ours
-            props = dict(row["props"])
+                continue  # an :Entity node without a schema label is not govgraph's
+            attrs = {name: _native(props[name]) for name in self._fields[kind] if props.get(name) is not None}
             origin = _origin(props.get("ledger_file"), props.get("ledger_row"))
-            fields = self._schema.entities[kind].fields
-            attrs = {c.name: props[c.name] for c in fields if props.get(c.name) is not None}
             entities[props["id"]] = Entity(kind, props["id"], props.get("name", ""), attrs, origin)
         return entities
 
     @staticmethod
-    def _relations(rows: list[dict]) -> list[Relation]:
-        relations = []
-        for row in rows:
-            p = row["props"]
-            relations.append(
-                Relation(
-                    row["type"], row["from_id"], row["to_id"], p.get("role"), p.get("since"), p.get("until"),
-                    p.get("source"), _origin(p.get("ledger_file"), p.get("ledger_row")),
-                )
-            )
-        return sorted(relations, key=_full_key)
+    def _relations(records: list) -> list[Relation]:
+        return [
+            Relation(rtype, from_id, to_id, role, _native(since), _native(until), source, _origin(file, row))
+            for rtype, from_id, to_id, role, since, until, source, file, row in records
+        ]
 
 
 def _native(value: Any) -> Any:

@@ -1,0 +1,125 @@
+"""Commands that draw: `chart` (org charts and coverage plots) and `report` (the audit
+report as one HTML or PDF file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govgraph.errors import GovgraphError, NotFoundError
+from govgraph.graph import GraphData
+from govgraph.labels import kind_word
+from govgraph.mirror import build_mirror
+from govgraph.profile import load_profile
+
+from .options import as_of_option, profile_option, read_mirror, scope_option, today
+
+ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
+SMALL_TYPE = 7.0  # points: below this, suggest the larger paper
+
+
+def _prepare_font() -> None:
+    from govgraph.charts import fonts
+
+    if not fonts.is_ready():
+        click.echo("首次使用：正在准备中文字体（约需半分钟，只需一次）……", err=True)
+    fonts.register()
+
+
+def _read_for_chart(settings, unit_id: str, on):
+    """The mirror around the unit: a street or community is read as a scope; a compound
+    through the community it belongs to on `on`."""
+    store = settings.store()
+    try:
+        found = store.entities_by_id({unit_id}).get(unit_id)
+        if found is None:
+            raise NotFoundError(f"找不到编号为 {unit_id} 的实体")
+        if found.kind in ("Street", "Community"):
+            return build_mirror(store.read(unit_id))
+        if found.kind != "Compound":
+            raise GovgraphError(f"只能为小区、社区或街道制图，{unit_id} 是{kind_word(found.kind)}")
+        parents = [r.to_id for r in store.relations_touching({unit_id})
+                   if r.type == "隶属" and r.from_id == unit_id and r.in_force(on)]
+        kinds = store.entities_by_id(set(parents))
+        community = next((p for p in parents if kinds[p].kind == "Community"), None)
+        data: GraphData = store.read(community) if community else store.read()
+        return build_mirror(data)
+    finally:
+        store.close()
+
+
+@click.command()
+@click.argument("unit_id", metavar="编号", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="输出文件，按扩展名定格式：.png（300 dpi）、.svg 或 .pdf（矢量，内嵌中文字体）。")
+@click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True, help="纸张大小。")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default="landscape", show_default=True,
+              help="纸张方向：portrait 纵向，landscape 横向。")
+@as_of_option
+@click.option("--hide-names", is_flag=True,
+              help="只印职务，不印姓名（例如张贴公示时）。电话号码在任何情况下都不会印出。")
+@click.option("--coverage", "coverage_plot", is_flag=True,
+              help="改为绘制覆盖情况图：各街道或社区的小区覆盖状态堆叠条形图，附政策目标线；给出编号时只画该街道或社区。")
+@click.option("--level", type=click.Choice(["street", "community"]), default=None,
+              help="覆盖情况图按街道还是按社区汇总（默认：全部台账按街道，给出编号时按社区）。")
+@profile_option
+@click.pass_obj
+def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names, coverage_plot, level,
+          profile_path) -> None:
+    """绘制组织架构图，或用 --coverage 绘制覆盖情况图。
+
+    编号为小区时画“三方联动”架构图（社区党组织在上，小区党组织、业委会、物业并列）；为社区时画社区党组织、
+    居委会、兼职委员、双报到单位、小区党支部和物业企业；为街道时画各社区，按覆盖率着色。
+    实线表示隶属、领导，虚线表示兼职委员、挂靠建、派驻、双报到；同一人出现在多个方框时标同一编号（交叉任职）。
+    """
+    from govgraph.charts import draw, plots
+    from govgraph.charts.orgchart import render_chart
+
+    if output.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise GovgraphError(f"不支持的图片格式：{output.suffix or '（无扩展名）'}，请用 .png、.svg 或 .pdf")
+    as_of = as_of or today()
+    profile = load_profile(profile_path)
+    _prepare_font()
+    if coverage_plot:
+        graph = read_mirror(settings, unit_id)
+        plots.render_coverage(graph, as_of, profile, output, level or ("community" if unit_id else "street"))
+        click.echo(f"已写入 {output}（覆盖情况图，统计时点 {as_of.isoformat()}）")
+        return
+    if not unit_id:
+        raise click.UsageError("请给出小区、社区或街道的编号（或加 --coverage 绘制覆盖情况图）")
+    graph = _read_for_chart(settings, unit_id, as_of)
+    layout = render_chart(graph, unit_id, as_of, output, paper, orientation, hide_names, profile)
+    missing = draw.missing_glyphs(layout)
+    if missing:
+        click.echo(f"注意：字体中没有这些字符，图中将显示为空框：{''.join(missing)}", err=True)
+    click.echo(f"已写入 {output}（{paper} {ORIENTATION_WORDS[orientation]}，方框 {len(layout.boxes)} 个，"
+               f"正文 {layout.base:.1f} 磅，统计时点 {as_of.isoformat()}）")
+    if layout.base < SMALL_TYPE and paper == "A4":
+        click.echo("提示：内容较多，字号偏小，张贴时建议改用 --paper A3。", err=True)
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="输出文件：.html（单个文件，图片内嵌）或 .pdf。")
+@scope_option
+@as_of_option
+@profile_option
+@click.option("--reporter", metavar="单位名称", default=None, help="填报单位，写在报告抬头。")
+@click.pass_obj
+def report(settings, output: Path, scope, as_of, profile_path, reporter) -> None:
+    """审计报告：核心指标、覆盖情况表和覆盖情况图、问题清单、党建指导员选派名单，
+    街道或社区范围另附组织架构图。写成一个 HTML 或 PDF 文件，图片都在文件内。"""
+    from govgraph.charts.report import build_report, write_report
+
+    if output.suffix.lower() not in (".html", ".htm", ".pdf"):
+        raise GovgraphError(f"报告只能写成 .html 或 .pdf 文件，而不是 {output.suffix or '（无扩展名）'}")
+    as_of = as_of or today()
+    profile = load_profile(profile_path)
+    _prepare_font()
+    graph = read_mirror(settings, scope)
+    write_report(build_report(graph, as_of, profile, scope, reporter), output)
+    click.echo(f"已写入 {output}（统计时点 {as_of.isoformat()}）")
+
+
+COMMANDS = [chart, report]

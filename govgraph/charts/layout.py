@@ -1,0 +1,616 @@
+"""Pure geometry of an org chart; nothing here draws.
+
+Boxes are sized from estimated text widths, tiers are laid out top to bottom and a
+tier too wide for the page wraps into rows. Connectors run only through the gaps
+between rows (each connection on its own track) and, when they must pass rows, down a
+lane in the left margin, so no line crosses a box. The font size is the largest that
+lets everything fit on the page.
+
+Units are millimetres on the page, origin at the top left, y growing downwards.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+
+PT_MM = 25.4 / 72  # one typographic point in millimetres
+
+# Font size of each text style relative to the base size.
+STYLE_SCALE = {"title": 1.12, "body": 1.0, "caption": 0.82, "note": 0.82, "badge": 0.8, "mark": 1.0}
+LINE = 1.5  # row height, in units of the largest font size in the row
+BADGE_PAD = 0.3  # badge padding each side, in em of the badge size
+UNBREAKABLE = {"badge", "mark"}
+
+PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+
+
+class LayoutError(Exception):
+    """The content does not fit on the page even at the smallest font size."""
+
+
+# -- input -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Span:
+    text: str
+    style: str = "body"
+    color: str | None = None  # None: the renderer's colour for the style
+    keep: bool = False  # never split (a person's name)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One box: rows of spans. Rows starting with a caption or title form the header."""
+
+    id: str
+    rows: tuple[tuple[Span, ...], ...]
+    kind: str = "party"  # colour scheme: party, committee, firm, secondary, missing, unit
+    dashed: bool = False
+    fill: str | None = None  # overrides the scheme's fill (street chart: coverage colour)
+
+
+@dataclass(frozen=True)
+class Tier:
+    cards: tuple[Card, ...]
+    max_em: float = 16.0  # widest text line in a box, in em of the base size
+
+
+@dataclass(frozen=True)
+class Link:
+    """A connection from one box to boxes in rows below it."""
+
+    upper: str
+    lower: tuple[str, ...]
+    style: str = "solid"  # solid: 隶属/领导; dotted: 兼职委员, 挂靠建, 派驻, 双报到
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    subtitle: str
+    tiers: tuple[Tier, ...]
+    links: tuple[Link, ...] = ()
+    legend: tuple[tuple[Span, ...], ...] = ()
+    footer: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    paper: str = "A4"
+    orientation: str = "landscape"
+    margin: float = 12.0
+
+    @property
+    def size(self) -> tuple[float, float]:
+        short, long = PAPERS[self.paper]
+        return (long, short) if self.orientation == "landscape" else (short, long)
+
+    @property
+    def scale(self) -> float:
+        """Type grows with the paper: A3 text is √2 larger than A4 at the same fill."""
+        return min(self.size) / 210.0
+
+
+# -- output ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    def overlaps(self, other: Rect, gap: float = 0.0) -> bool:
+        """True when the two rectangles come closer than `gap` (touching is not overlapping)."""
+        return (self.x < other.right + gap - 1e-6 and other.x < self.right + gap - 1e-6
+                and self.y < other.bottom + gap - 1e-6 and other.y < self.bottom + gap - 1e-6)
+
+    def contains(self, other: Rect, tol: float = 1e-6) -> bool:
+        return (other.x >= self.x - tol and other.right <= self.right + tol
+                and other.y >= self.y - tol and other.bottom <= self.bottom + tol)
+
+
+@dataclass(frozen=True)
+class PlacedSpan:
+    span: Span
+    rect: Rect  # the estimated extent of the text (a badge: with its padding)
+    size: float  # font size in points
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
+@dataclass(frozen=True)
+class PlacedBox:
+    card: Card
+    rect: Rect
+    header: float  # height of the header band (0: none)
+    spans: tuple[PlacedSpan, ...]
+    row: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    style: str
+
+
+@dataclass
+class Layout:
+    page: Page
+    base: float  # base font size in points
+    boxes: dict[str, PlacedBox]
+    segments: list[Segment]
+    texts: list[PlacedSpan]  # title, subtitle, legend and footer
+    content: Rect  # the area holding boxes and lanes
+    rows: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def all_spans(self) -> list[PlacedSpan]:
+        return self.texts + [s for b in self.boxes.values() for s in b.spans]
+
+
+# -- text size estimates ---------------------------------------------------------------------
+def char_em(ch: str) -> float:
+    """Advance width of one character in em; generous for Latin so text never overflows."""
+    if unicodedata.east_asian_width(ch) in "WFA" or ord(ch) >= 0x2E80:
+        return 1.02  # 1 em, plus room for the renderer's rounding of advances
+    if ch in "MWmw@%":
+        return 0.9
+    if ch.isupper():
+        return 0.7
+    if ch.isalnum():
+        return 0.58
+    if ch == " ":
+        return 0.26
+    return 0.42
+
+
+def text_em(text: str) -> float:
+    return sum(char_em(ch) for ch in text)
+
+
+def span_size(span: Span, base: float) -> float:
+    return base * STYLE_SCALE.get(span.style, 1.0)
+
+
+def span_width(span: Span, base: float) -> float:
+    size = span_size(span, base) * PT_MM
+    pad = 2 * BADGE_PAD * size if span.style == "badge" else 0.0
+    return text_em(span.text) * size + pad
+
+
+def row_height(row: tuple[Span, ...], base: float) -> float:
+    return LINE * max((span_size(s, base) for s in row), default=base) * PT_MM
+
+
+_BREAK_AFTER = "、，,；;：: ）)"
+
+
+def wrap_row(row: tuple[Span, ...], width: float, base: float) -> list[tuple[Span, ...]]:
+    """Break a row of spans into rows no wider than `width`; text splits between
+    characters, preferably after punctuation; badges and marks never split."""
+    rows: list[list[Span]] = [[]]
+    used = 0.0
+    for span in row:
+        w = span_width(span, base)
+        if used + w <= width + 1e-6:
+            rows[-1].append(span)
+            used += w
+            continue
+        if span.style in UNBREAKABLE or span.keep:
+            if rows[-1]:
+                rows.append([])
+            rows[-1].append(span)
+            used = w
+            continue
+        text = span.text
+        size = span_size(span, base) * PT_MM
+        while text:
+            room = width - used
+            n = _fit(text, room / size)
+            if n == 0:
+                if not rows[-1]:
+                    n = 1  # a single character wider than the box: place it anyway
+                else:
+                    rows.append([])
+                    used = 0.0
+                    continue
+            piece, text = text[:n], text[n:]
+            rows[-1].append(Span(piece, span.style, span.color, span.keep))
+            used += text_em(piece) * size
+            if text:
+                rows.append([])
+                used = 0.0
+                text = text.lstrip(" ")
+    return [tuple(r) for r in rows if r]
+
+
+def _fit(text: str, room_em: float) -> int:
+    """How many leading characters fit in `room_em`, preferring a break after punctuation."""
+    total, n = 0.0, 0
+    for ch in text:
+        if total + char_em(ch) > room_em + 1e-9:
+            break
+        total += char_em(ch)
+        n += 1
+    if n == len(text) or n == 0:
+        return n
+    for i in range(n, max(0, n - 8), -1):  # look back a few characters for a nicer break
+        if text[i - 1] in _BREAK_AFTER:
+            return i
+    return n
+
+
+# -- boxes -----------------------------------------------------------------------------------
+@dataclass
+class _Measured:
+    card: Card
+    rows: list[tuple[Span, ...]]
+    width: float  # outer
+    height: float
+    header_rows: int
+
+
+def _pad(base: float) -> tuple[float, float]:
+    em = base * PT_MM
+    return 0.7 * em, 0.45 * em
+
+
+def _measure(card: Card, base: float, max_inner: float) -> _Measured:
+    rows: list[tuple[Span, ...]] = []
+    header_rows = 0
+    in_header = True
+    for row in card.rows:
+        wrapped = wrap_row(row, max_inner, base) if row else []
+        is_header = bool(row) and row[0].style in ("caption", "title")
+        in_header = in_header and is_header
+        if in_header:
+            header_rows += len(wrapped)
+        rows.extend(wrapped)
+    pad_x, pad_y = _pad(base)
+    inner = max((sum(span_width(s, base) for s in r) for r in rows), default=0.0)
+    width = max(inner, 5 * base * PT_MM) + 2 * pad_x
+    height = sum(row_height(r, base) for r in rows) + 2 * pad_y
+    if 0 < header_rows < len(rows):
+        height += pad_y  # space between the header band and the body
+    return _Measured(card, rows, width, height, header_rows)
+
+
+def _place_box(m: _Measured, x: float, y: float, w: float, h: float, base: float, row_index: int) -> PlacedBox:
+    pad_x, pad_y = _pad(base)
+    spans: list[PlacedSpan] = []
+    cy = y + pad_y
+    header = 0.0
+    for i, row in enumerate(m.rows):
+        rh = row_height(row, base)
+        widths = [span_width(s, base) for s in row]
+        centred = i < m.header_rows
+        cx = x + (w - sum(widths)) / 2 if centred else x + pad_x
+        for span, sw in zip(row, widths):
+            size = span_size(span, base)
+            th = size * PT_MM * 1.2  # glyph box: ascent to descent, with room for accents
+            spans.append(PlacedSpan(span, Rect(cx, cy + (rh - th) / 2, sw, th), size))
+            cx += sw
+        cy += rh
+        if i + 1 == m.header_rows:
+            header = cy - y + pad_y / 2
+            if m.header_rows < len(m.rows):
+                cy += pad_y
+    if m.header_rows == len(m.rows):
+        header = h  # the whole box is header
+    return PlacedBox(m.card, Rect(x, y, w, h), header, tuple(spans), row_index)
+
+
+# -- rows ------------------------------------------------------------------------------------
+@dataclass
+class _Row:
+    tier: int
+    items: list[_Measured]
+    widths: list[float]
+    height: float
+    first_of_tier: bool
+    y: float = 0.0
+
+
+def _rows_for_tier(index: int, tier: Tier, base: float, width: float) -> list[_Row]:
+    em = base * PT_MM
+    gap = 1.6 * em
+    max_inner = min(tier.max_em * em, width - 2 * _pad(base)[0])
+    measured = [_measure(c, base, max_inner) for c in tier.cards]
+    if not measured:
+        return []
+    natural = sum(m.width for m in measured) + gap * (len(measured) - 1)
+    if natural <= width + 1e-6:
+        groups = [measured]
+        uniform = None
+    else:  # wrap: a grid of equal boxes, rows balanced so the last one is not a straggler
+        uniform = min(max(m.width for m in measured), width)
+        cols = max(1, int((width + gap + 1e-6) // (uniform + gap)))
+        nrows = math.ceil(len(measured) / cols)
+        cols = math.ceil(len(measured) / nrows)
+        groups = [measured[i:i + cols] for i in range(0, len(measured), cols)]
+    rows = []
+    for k, group in enumerate(groups):
+        widths = [uniform or m.width for m in group]
+        rows.append(_Row(index, group, widths, max(m.height for m in group), k == 0))
+    return rows
+
+
+# -- connectors ------------------------------------------------------------------------------
+@dataclass
+class _Route:
+    link: Link
+    upper_row: int
+    lower_rows: list[int]
+    lane: int | None = None
+    tracks: dict[int, int] = field(default_factory=dict)  # channel (row index) -> track number
+
+
+def _plan_routes(chart: Chart, box_row: dict[str, int]) -> tuple[list[_Route], dict[int, int], int]:
+    """Which channel tracks and lanes each link uses; returns routes, tracks per channel
+    and the number of lanes."""
+    routes = []
+    tracks: dict[int, int] = {}
+    lanes = 0
+    for link in _merged(chart.links):
+        if link.upper not in box_row:
+            continue
+        below = sorted({box_row[c] for c in link.lower if c in box_row and box_row[c] > box_row[link.upper]})
+        if not below:
+            continue
+        route = _Route(link, box_row[link.upper], below)
+        channels = [route.upper_row + 1] + [r for r in below if r != route.upper_row + 1]
+        if below != [route.upper_row + 1]:
+            route.lane = lanes
+            lanes += 1
+        for ch in channels:
+            route.tracks[ch] = tracks.get(ch, 0)
+            tracks[ch] = tracks.get(ch, 0) + 1
+        routes.append(route)
+    return routes, tracks, lanes
+
+
+def _merged(links: tuple[Link, ...]) -> list[Link]:
+    """Links from one box in one style become one (one trunk, one lane)."""
+    merged: dict[tuple[str, str], list[str]] = {}
+    for link in links:
+        targets = merged.setdefault((link.upper, link.style), [])
+        targets += [c for c in link.lower if c not in targets]
+    return [Link(upper, tuple(lower), style) for (upper, style), lower in merged.items()]
+
+
+def _spread(centre: float, n: int, width: float) -> list[float]:
+    """n attachment points around `centre` on an edge `width` wide."""
+    step = min(3.0, width / (n + 1))
+    return [centre + (i - (n - 1) / 2) * step for i in range(n)]
+
+
+def _route_segments(routes: list[_Route], boxes: dict[str, PlacedBox], channel_y: dict[int, list[float]],
+                    lane_x: list[float]) -> list[Segment]:
+    exits: dict[str, list[_Route]] = {}
+    entries: dict[str, list[tuple[_Route, str]]] = {}
+    for r in routes:
+        exits.setdefault(r.link.upper, []).append(r)
+        for child in r.link.lower:
+            if child in boxes and boxes[child].row in r.lower_rows:
+                entries.setdefault(child, []).append((r, child))
+    exit_x = {}
+    for box_id, rs in exits.items():
+        rect = boxes[box_id].rect
+        for r, x in zip(rs, _spread(rect.x + rect.w / 2, len(rs), rect.w)):
+            exit_x[id(r)] = x
+    entry_x = {}
+    for box_id, items in entries.items():
+        rect = boxes[box_id].rect
+        for (r, child), x in zip(items, _spread(rect.x + rect.w / 2, len(items), rect.w)):
+            entry_x[(id(r), child)] = x
+    segments = []
+    for r in routes:
+        style = r.link.style
+        up = boxes[r.link.upper].rect
+        ex = exit_x[id(r)]
+        first = r.upper_row + 1
+        ty0 = channel_y[first][r.tracks[first]]
+        segments.append(Segment(ex, up.bottom, ex, ty0, style))
+        by_row: dict[int, list[tuple[float, float]]] = {}
+        for child in r.link.lower:
+            if child in boxes and boxes[child].row in r.lower_rows:
+                by_row.setdefault(boxes[child].row, []).append((entry_x[(id(r), child)], boxes[child].rect.y))
+        if r.lane is None:
+            xs = [ex] + [x for x, _ in by_row[first]]
+            segments.append(Segment(min(xs), ty0, max(xs), ty0, style))
+        else:
+            lx = lane_x[r.lane]
+            xs = [ex] + [x for x, _ in by_row.get(first, [])]
+            segments.append(Segment(lx, ty0, max(xs), ty0, style))
+            last = max(r.lower_rows)
+            segments.append(Segment(lx, ty0, lx, channel_y[last][r.tracks[last]], style))
+            for row in r.lower_rows:
+                if row == first:
+                    continue
+                ty = channel_y[row][r.tracks[row]]
+                segments.append(Segment(lx, ty, max(x for x, _ in by_row[row]), ty, style))
+        for row, points in by_row.items():
+            ty = channel_y[row][r.tracks[row]]
+            for x, top in points:
+                segments.append(Segment(x, ty, x, top, style))
+    return [s for s in segments if abs(s.x1 - s.x2) > 1e-6 or abs(s.y1 - s.y2) > 1e-6]
+
+
+# -- the page --------------------------------------------------------------------------------
+LANE_GAP = 2.2  # mm between lanes in the left margin
+TRACK_GAP = 1.8  # mm between tracks in a channel
+
+
+def _header_and_footer(chart: Chart, page: Page, base: float) -> tuple[list[PlacedSpan], float, float]:
+    """Title, subtitle (top) and legend, footer (bottom); returns them and the free band."""
+    width, height = page.size
+    m = page.margin
+    inner = width - 2 * m
+    texts: list[PlacedSpan] = []
+    title_pt = min(22 * page.scale, max(15 * page.scale, 1.6 * base))
+    while text_em(chart.title) * title_pt * PT_MM > inner and title_pt > 8:
+        title_pt -= 0.5
+    y = m
+    for text, size, style in ((chart.title, title_pt, "title"), (chart.subtitle, 9.5 * page.scale, "body")):
+        if not text:
+            continue
+        span = Span(text, style)
+        w = text_em(text) * size * PT_MM
+        th = size * PT_MM * 1.2
+        texts.append(PlacedSpan(span, Rect((width - w) / 2, y, w, th), size))
+        y += size * PT_MM * 1.6
+    top = y + 2.0
+    bottom = height - m
+    foot_pt = 7 * page.scale
+    if chart.footer:
+        for row in reversed(wrap_row((Span(chart.footer, "note"),), inner, foot_pt / STYLE_SCALE["note"])):
+            size = foot_pt
+            w = text_em(row[0].text) * size * PT_MM
+            bottom -= size * PT_MM * 1.5
+            texts.append(PlacedSpan(row[0], Rect((width - w) / 2, bottom, w, size * PT_MM * 1.2), size))
+    legend_base = max(6.5, min(base, 8.5 * page.scale))
+    legend_rows = [r for row in _pack(chart.legend, inner, legend_base) for r in wrap_row(row, inner, legend_base)]
+    if legend_rows:
+        bottom -= 1.5
+    for row in reversed(legend_rows):
+        rh = row_height(row, legend_base)
+        bottom -= rh
+        x = m
+        for span in row:
+            size = span_size(span, legend_base)
+            w = span_width(span, legend_base)
+            th = size * PT_MM * 1.2
+            texts.append(PlacedSpan(span, Rect(x, bottom + (rh - th) / 2, w, th), size))
+            x += w
+    return texts, top, bottom - 2.0
+
+
+def _pack(rows: tuple[tuple[Span, ...], ...], width: float, base: float) -> list[tuple[Span, ...]]:
+    """Short legend entries that start with a mark (①…) share a line while they fit."""
+    packed: list[tuple[Span, ...]] = []
+    gap = Span("　　")
+    for row in rows:
+        prev = packed[-1] if packed else None
+        if (prev and row and prev[0].style == "mark" and row[0].style == "mark"
+                and sum(span_width(s, base) for s in prev + (gap,) + row) <= width):
+            packed[-1] = prev + (gap,) + row
+        else:
+            packed.append(row)
+    return packed
+
+
+def _try(chart: Chart, page: Page, base: float, lanes: int, wrap_few: bool) -> tuple[Layout | None, int]:
+    """One attempt at `base` with room for `lanes`; (None, lanes needed) when it does not
+    fit. Unless `wrap_few`, a tier of up to six boxes must fit in one row."""
+    width, _ = page.size
+    em = base * PT_MM
+    texts, top, bottom = _header_and_footer(chart, page, base)
+    lane_room = lanes * LANE_GAP + (2.0 if lanes else 0.0)
+    left = page.margin + lane_room
+    avail = width - 2 * page.margin - lane_room
+    rows: list[_Row] = []
+    for i, tier in enumerate(chart.tiers):
+        tier_rows = _rows_for_tier(i, tier, base, avail)
+        if len(tier_rows) > 1 and len(tier.cards) <= 6 and not wrap_few:
+            return None, lanes
+        rows.extend(tier_rows)
+    box_row = {m.card.id: k for k, row in enumerate(rows) for m in row.items}
+    routes, tracks, needed_lanes = _plan_routes(chart, box_row)
+    if needed_lanes > lanes:
+        return None, needed_lanes
+    # Channel above each row: tier boundaries get more air than wrapped rows.
+    channel_height = {}
+    for k, row in enumerate(rows[1:], start=1):
+        base_gap = 2.2 * em if row.first_of_tier else 1.1 * em
+        channel_height[k] = base_gap + max(0, tracks.get(k, 0) - 1) * TRACK_GAP
+    total = sum(r.height for r in rows) + sum(channel_height.values())
+    if total > bottom - top + 1e-6:
+        return None, needed_lanes
+    y = top + (bottom - top - total) / 2 if total < (bottom - top) else top
+    y = min(y, top + 0.25 * (bottom - top))  # small charts sit in the upper part, not mid-page
+    channel_y: dict[int, list[float]] = {}
+    boxes: dict[str, PlacedBox] = {}
+    for k, row in enumerate(rows):
+        if k:
+            h = channel_height[k]
+            n = tracks.get(k, 0)
+            span = (n - 1) * TRACK_GAP
+            channel_y[k] = [y + (h - span) / 2 + t * TRACK_GAP for t in range(n)]
+            y += h
+        row.y = y
+        row_width = sum(row.widths) + 1.6 * em * (len(row.widths) - 1)
+        x = left + (avail - row_width) / 2
+        for m, w in zip(row.items, row.widths):
+            boxes[m.card.id] = _place_box(m, x, y, w, row.height, base, k)
+            x += w + 1.6 * em
+        y += row.height
+    # Lanes hug the leftmost box of the rows they pass, not the page margin.
+    passed = {k for r in routes if r.lane is not None for k in range(r.upper_row + 1, max(r.lower_rows) + 1)}
+    hug = min((min(b.rect.x for b in boxes.values() if b.row == k) for k in passed), default=left)
+    lane_x = [hug - 2.0 - i * LANE_GAP for i in range(lanes)]
+    segments = _route_segments(routes, boxes, channel_y, lane_x)
+    content = Rect(page.margin, top, width - 2 * page.margin, bottom - top)
+    return Layout(page, base, boxes, segments, texts, content, len(rows)), needed_lanes
+
+
+def layout_chart(chart: Chart, page: Page, max_base: float | None = None, min_base: float = 6.0) -> Layout:
+    """The chart at the largest base font size (0.25 pt steps) that fits the page."""
+    if max_base is None:
+        max_base = 14.0 * page.scale
+    lanes = 0
+    for wrap_few in (False, True):  # first try keeping small tiers on one row
+        base = max_base
+        while base >= min_base - 1e-9:
+            for _ in range(4):  # reserving lane room can change the wrapping: settle it
+                result, needed = _try(chart, page, base, lanes, wrap_few)
+                if result is not None or needed <= lanes:
+                    break
+                lanes = needed
+            if result is not None:
+                return result
+            base -= 0.25
+    raise LayoutError(f"内容太多，{page.paper} 纸放不下")
+
+
+def overlapping_boxes(layout: Layout) -> list[tuple[str, str]]:
+    """Pairs of boxes that overlap (tests use this; an empty list is a tidy chart)."""
+    items = list(layout.boxes.values())
+    return [(a.card.id, b.card.id) for i, a in enumerate(items) for b in items[i + 1:] if a.rect.overlaps(b.rect)]
+
+
+def overlapping_texts(layout: Layout) -> list[tuple[str, str]]:
+    """Pairs of text spans that overlap anywhere on the page."""
+    spans = layout.all_spans()
+    found = []
+    for i, a in enumerate(spans):
+        for b in spans[i + 1:]:
+            if a.rect.overlaps(b.rect):
+                found.append((a.text, b.text))
+    return found
+
+
+def crossing_segments(layout: Layout) -> list[tuple[str, Segment]]:
+    """Connector segments passing through a box (touching its edge is fine)."""
+    found = []
+    for seg in layout.segments:
+        x1, x2 = sorted((seg.x1, seg.x2))
+        y1, y2 = sorted((seg.y1, seg.y2))
+        for box in layout.boxes.values():
+            r = box.rect
+            if x1 < r.right - 1e-6 and x2 > r.x + 1e-6 and y1 < r.bottom - 1e-6 and y2 > r.y + 1e-6:
+                found.append((box.card.id, seg))
+    return found

@@ -1,0 +1,293 @@
+"""The audit report: one self-contained HTML or PDF file for one street, one community
+or the whole ledger, as of a date.
+
+Sections: headline indicators against the targets, coverage per unit with the stacked
+bar plot, the findings, the instructor planner's list and (for a street or community)
+the org chart. The HTML carries its images as data: URIs and a subset of the CJK font;
+the PDF embeds the font. Every text shown passes through `mask_sensitive`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import networkx as nx
+
+from ..coverage import STATUSES, coverage, rollups
+from ..errors import GovgraphError, NotFoundError
+from ..findings import audit
+from ..indicators import indicators
+from ..labels import kind_word
+from ..planner import candidates, instructors, plan
+from ..profile import INDICATORS, Profile
+from ..values import mask_sensitive
+from . import draw, fonts
+from .layout import LayoutError, Page, layout_chart
+from .orgchart import build_chart
+from .plots import coverage_figure
+
+SEVERITY_WORDS = {"error": "严重", "warning": "警告", "info": "提示"}
+COLOR_FILLS = {"green": "#E3F4E1", "yellow": "#FFF4CC", "red": "#FDE2E1"}
+
+
+@dataclass
+class Cell:
+    text: str
+    color: str | None = None  # green, yellow, red
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[Cell]]
+    weights: list[float] | None = None  # relative column widths in the PDF
+
+
+@dataclass
+class Section:
+    title: str
+    notes: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    images: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
+    charts: list = field(default_factory=list)  # org chart layouts: a page of their own in the PDF
+
+
+@dataclass
+class Report:
+    title: str
+    meta: list[str]
+    sections: list[Section]
+
+
+def _cells(values: list) -> list[Cell]:
+    return [v if isinstance(v, Cell) else Cell(mask_sensitive("" if v is None else str(v))) for v in values]
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def build_report(graph: nx.MultiDiGraph, on: date, profile: Profile, scope: str | None = None,
+                 reporter: str | None = None, with_chart: bool = True) -> Report:
+    """The report on `graph`, which is the mirror read for `scope` (`store.read(scope)`):
+    every unit in it counts, so a whole-ledger graph with a scope would report it all."""
+    if scope is not None and scope not in graph:
+        raise NotFoundError(f"找不到街道或社区：{scope}")
+    scope_name = graph.nodes[scope]["name"] if scope else "全部台账"
+    scope_kind = graph.nodes[scope]["kind"] if scope else None
+    level = "street" if scope_kind is None else "community"
+    rows = coverage(graph, on, profile.min_formal_members)
+    meta = [f"统计时点：{on.isoformat()}", f"口径：{profile.name}"]
+    if scope:
+        meta.insert(0, f"范围：{kind_word(scope_kind)} {scope_name}（{scope}）")
+    if reporter:
+        meta.insert(0, f"填报单位：{reporter}")
+    sections = [
+        _indicator_section(graph, on, profile, level, rows),
+        _coverage_section(graph, on, profile, level, rows, scope_kind),
+        _findings_section(graph, on, profile, rows),
+        _planner_section(graph, on, profile, rows),
+    ]
+    if with_chart and scope_kind in ("Street", "Community"):
+        sections.append(_chart_section(graph, on, profile, scope))
+    return Report(mask_sensitive(f"{scope_name}党建引领物业管理审计报告"), meta, sections)
+
+
+def _indicator_section(graph, on, profile, level, rows) -> Section:
+    found = indicators(graph, on, profile, level, rows)
+    units: dict[str, dict] = {}
+    for i in found:
+        units.setdefault(i.unit_id, {"name": i.unit_name})[i.indicator] = i
+    table = Table(["序号", "单位", *INDICATORS.values()], [])
+    for n, (unit, values) in enumerate(units.items(), start=1):
+        cells = [Cell("" if unit == "TOTAL" else str(n)), Cell(mask_sensitive(values["name"]))]
+        for key in INDICATORS:
+            i = values[key]
+            text = f"{_pct(i.value)}（{i.numerator}/{i.denominator}）" if i.denominator else "—"
+            cells.append(Cell(text, i.color))
+        table.rows.append(cells)
+    table.weights = [0.5, 1.6] + [1.2] * len(INDICATORS)
+    notes = []
+    total = units.get("TOTAL", {})
+    for key, word in INDICATORS.items():
+        i = total.get(key)
+        if i is None:
+            continue
+        if i.target is not None:
+            notes.append(f"{word}：目标 {i.target:.0%}，期限 {i.deadline.isoformat()}")
+        if i.last_deadline is not None:
+            met = {True: "已达成", False: "未达成", None: "无法判断"}[i.last_met]
+            notes.append(f"{word}：上一期限 {i.last_deadline.isoformat()}（目标 {i.last_target:.0%}）{met}")
+    notes.append("底色：绿色达到目标，黄色低于目标 10 个百分点以内，红色低于 10 个百分点以上；无目标的指标不着色。")
+    return Section("一、核心指标", notes, [table])
+
+
+def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
+    table = Table(["序号", "单位", "小区数", *STATUSES, "组织覆盖率", "组织和工作覆盖率", "物业企业数", "企业空白"], [])
+    units = rollups(graph, on, rows, level)
+    for n, r in enumerate(units, start=1):
+        row = r.as_row()
+        table.rows.append(_cells(["" if r.unit_kind == "Total" else n, r.unit_name, r.compound_total,
+                                  *[r.compounds[s] for s in STATUSES], _pct(row["org_coverage_rate"]),
+                                  _pct(row["org_and_work_coverage_rate"]), row["firms"], row["firm_blank"]]))
+    table.weights = [0.5, 1.8] + [0.8] * 6 + [1.1, 1.3, 1.0, 0.9]
+    section = Section("二、党的组织和工作覆盖情况", tables=[table])
+    if scope_kind == "Community":
+        compounds = Table(["序号", "小区", "覆盖状态", "正式党员数", "应单独建"], [], [0.5, 2, 1, 1, 1])
+        for n, r in enumerate((r for r in rows if r.kind == "Compound"), start=1):
+            compounds.rows.append(_cells([n, r.name, r.status, r.formal_members, "是" if r.eligible else "否"]))
+        section.tables.append(compounds)
+    with fonts.chart_style():
+        try:
+            fig = coverage_figure(graph, on, profile, level, rows)
+        except GovgraphError:
+            return section
+        section.images.append(("各单位覆盖情况（含政策目标线）", _png(fig, 200)))
+    return section
+
+
+def _findings_section(graph, on, profile, rows) -> Section:
+    findings = audit(graph, on, profile, rows)
+    counts: dict[tuple[str, str], int] = {}
+    for f in findings:
+        counts[(f.severity, f.title)] = counts.get((f.severity, f.title), 0) + 1
+    summary = Table(["严重程度", "问题", "数量"], [_cells([SEVERITY_WORDS[s], t, n]) for (s, t), n in counts.items()],
+                    [1, 3, 1])
+    detail = Table(["序号", "严重程度", "问题", "对象", "说明", "整改建议", "政策依据"], [],
+                   [0.5, 0.7, 1.2, 1.6, 3.2, 3.0, 2.6])
+    for n, f in enumerate(findings, start=1):
+        name = graph.nodes[f.entity_id]["name"]
+        detail.rows.append(_cells([n, SEVERITY_WORDS[f.severity], f.title, f"{kind_word(f.entity_kind)} {name}",
+                                   f.message, f.remedy, f.policy]))
+    notes = [f"共 {len(findings)} 条问题。"] if findings else ["未发现问题。"]
+    return Section("三、问题清单", notes, [summary, detail] if findings else [])
+
+
+def _planner_section(graph, on, profile, rows) -> Section:
+    ranked = candidates(graph, on, profile, rows)
+    result = plan(ranked, instructors(graph, on, profile))
+    assigned = {a["id"]: f"{a['instructor_name']}（{a['match']}）" for a in result.assignments}
+    reasons = {u["id"]: u["reason"] for u in result.uncovered}
+    table = Table(["序号", "小区", "所属社区", "户数", "正式党员数", "得分", "建议选派"], [],
+                  [0.5, 2, 1.6, 0.8, 0.9, 0.7, 2.6])
+    for n, c in enumerate(ranked, start=1):
+        community = graph.nodes[c.community_id]["name"] if c.community_id else ""
+        table.rows.append(_cells([n, c.name, community, c.households, c.formal_members, c.score,
+                                  assigned.get(c.id) or reasons.get(c.id, "")]))
+    notes = [f"需选派党建指导员的小区（空白且党员不足 {profile.min_formal_members} 名）按得分排序："
+             f"户数、类型、情况复杂、党员数；每名指导员最多负责 {profile.instructor_capacity} 个小区。"]
+    if not ranked:
+        notes.append("没有需要选派党建指导员的小区。")
+    return Section("四、党建指导员选派名单", notes, [table] if ranked else [])
+
+
+def _chart_section(graph, on, profile, scope) -> Section:
+    chart = build_chart(graph, scope, on, hide_names=False, profile=profile)
+    section = Section("五、组织架构图")
+    for paper in ("A4", "A3"):
+        try:
+            layout = layout_chart(chart, Page(paper, "landscape"))
+        except LayoutError:
+            continue
+        section.charts.append(layout)
+        return section
+    section.notes.append("组织架构图内容太多，未能放入报告，请用 govgraph chart 单独出图。")
+    return section
+
+
+def _png(fig, dpi: int) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+# -- HTML ------------------------------------------------------------------------------------
+CSS = """
+body{font-family:'GovgraphCJK','Noto Sans SC','Microsoft YaHei','PingFang SC',sans-serif;margin:2em auto;
+max-width:1100px;color:#222;line-height:1.6;padding:0 1em}
+h1{color:#A0001E;text-align:center;font-size:1.6em}h2{color:#A0001E;border-bottom:2px solid #C8102E;
+padding-bottom:.2em;margin-top:1.6em}.meta{text-align:center;color:#555}
+table{border-collapse:collapse;width:100%;margin:.8em 0;font-size:.9em}th,td{border:1px solid #bbb;
+padding:.25em .45em;vertical-align:top}th{background:#F3E6E6}td.green{background:#E3F4E1}
+td.yellow{background:#FFF4CC}td.red{background:#FDE2E1}figure{margin:1em 0;text-align:center}
+img{max-width:100%;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}.note{color:#555;font-size:.9em}
+footer{margin-top:2em;color:#777;font-size:.85em;text-align:center}
+"""
+
+
+def render_html(report: Report) -> str:
+    esc = html.escape
+    body = [f"<h1>{esc(report.title)}</h1>", f"<p class=meta>{'　'.join(esc(m) for m in report.meta)}</p>"]
+    for s in report.sections:
+        body.append(f"<h2>{esc(s.title)}</h2>")
+        body += [f"<p class=note>{esc(n)}</p>" for n in s.notes]
+        for t in s.tables:
+            head = "".join(f"<th>{esc(h)}</th>" for h in t.headers)
+            weights = t.weights or [1.0] * len(t.headers)
+            cols = "".join(f"<col style=\"width:{100 * w / sum(weights):.1f}%\">" for w in weights)
+            rows = "".join("<tr>" + "".join(
+                f"<td class={c.color}>{esc(c.text)}</td>" if c.color else f"<td>{esc(c.text)}</td>" for c in r)
+                + "</tr>" for r in t.rows)
+            body.append(f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+        pictures = list(s.images)
+        for layout in s.charts:
+            with fonts.chart_style():
+                pictures.append(("组织架构图", _png(draw.figure(layout), 150)))
+        for caption, png in pictures:
+            data = base64.b64encode(png).decode("ascii")
+            body.append(f"<figure><img alt=\"{esc(caption)}\" src=\"data:image/png;base64,{data}\">"
+                        f"<figcaption>{esc(caption)}</figcaption></figure>")
+    body.append("<footer>本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。</footer>")
+    text = "".join(body)
+    return (f"<!DOCTYPE html><html lang=zh-CN><head><meta charset=utf-8><title>{esc(report.title)}</title>"
+            f"<style>{_font_face(report)}{CSS}</style></head><body>{text}</body></html>\n")
+
+
+def _font_face(report: Report) -> str:
+    """The CJK font, cut down to the characters of this report, so the file shows the
+    same everywhere (no font needs to be installed to read it)."""
+    from fontTools import subset
+
+    chars = {ch for ch in _all_text(report)} | set("0123456789%（）：；，。、—")
+    options = subset.Options()
+    options.layout_features = ["*"]
+    font = subset.load_font(str(fonts.truetype_path()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(chars)))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    font.close()
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"@font-face{{font-family:'GovgraphCJK';src:url(data:font/ttf;base64,{data}) format('truetype')}}"
+
+
+def _all_text(report: Report) -> str:
+    parts = [report.title, *report.meta, "本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。"]
+    for s in report.sections:
+        parts += [s.title, *s.notes, *(c for c, _ in s.images)]
+        for t in s.tables:
+            parts += t.headers + [c.text for r in t.rows for c in r]
+    return "".join(parts)
+
+
+# -- PDF -------------------------------------------------------------------------------------
+def write_report(report: Report, path: Path) -> Path:
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".html", ".htm"):
+            path.write_text(render_html(report), encoding="utf-8")
+        elif suffix == ".pdf":
+            from .pdfreport import write_pdf
+
+            write_pdf(report, path)
+        else:
+            raise GovgraphError(f"报告只能写成 .html 或 .pdf 文件，而不是 {path.suffix or '（无扩展名）'}")
+    except OSError as exc:
+        raise GovgraphError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+    return path

@@ -1,0 +1,239 @@
+"""Org charts of the demo network and of a 60-compound community: tidy geometry, every
+Chinese glyph present and embedded, no phone numbers, names hidden on request."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from datetime import date
+
+import pytest
+from matplotlib.backends.backend_agg import RendererAgg
+
+from govgraph.charts import draw
+from govgraph.charts.layout import Page, Rect, crossing_segments, layout_chart, overlapping_boxes, overlapping_texts
+from govgraph.charts.orgchart import build_chart, render_chart
+from govgraph.errors import GovgraphError
+from govgraph.mirror import Snapshot
+
+from .conftest import AS_OF
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2460-\u24ff\u3200-\u32ff]")
+
+
+def demo_units(graph) -> list[str]:
+    snap = Snapshot(graph, AS_OF)
+    return snap.nodes_of("Compound") + snap.nodes_of("Community") + snap.nodes_of("Street")
+
+
+# -- inspecting the files (standard library only) ----------------------------------------------------
+def pdf_fonts(data: bytes) -> tuple[set[str], str, list[bytes]]:
+    """(embedded font names, every character the fonts' ToUnicode maps give, font programs)."""
+    names = {n.decode() for n in re.findall(rb"/BaseFont\s*/([A-Za-z0-9+\-]+)", data)}
+    chars, programs = [], []
+    for m in re.finditer(rb"<<(.*?)>>\s*stream\r?\n", data, re.S):
+        end = data.find(b"endstream", m.end())
+        try:
+            body = zlib.decompress(data[m.end():end])
+        except zlib.error:
+            continue
+        if b"/Length1" in m.group(1):
+            programs.append(body)
+        if b"begincmap" in body:
+            chars.append(_cmap_chars(body.decode("latin-1")))
+    return names, "".join(chars), programs
+
+
+def _cmap_chars(cmap: str) -> str:
+    out = []
+
+    def decode(h: str) -> str:
+        return bytes.fromhex(h).decode("utf-16-be")
+
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, dst in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\[[^\]]*\]|<[0-9a-fA-F]+>)", block):
+            if dst.startswith("["):
+                out += [decode(h) for h in re.findall(r"<([0-9a-fA-F]+)>", dst)]
+            else:
+                start = ord(decode(dst[1:-1]))
+                out += [chr(start + k) for k in range(int(hi, 16) - int(lo, 16) + 1)]
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+        out += [decode(h) for _, h in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block)]
+    return "".join(out)
+
+
+def svg_texts_and_glyphs(svg: str) -> tuple[str, list[str]]:
+    """(the texts, kept as comments when text is drawn as outlines; the glyph ids)."""
+    texts = "\n".join(re.findall(r"<!-- (.*?) -->", svg, re.S))
+    return texts, re.findall(r'<path id="([^"]+)" d="', svg)
+
+
+def chart_text(layout) -> str:
+    return "".join(s.text for s in layout.all_spans())
+
+
+# -- geometry ------------------------------------------------------------------------------------------
+def rendered_extents(layout) -> dict[str, Rect]:
+    """Where matplotlib actually put each text (mm, y down), by the gid the drawing gives it."""
+    fig = draw.figure(layout)
+    fig.set_dpi(600)  # fine pixels: extents are measured in whole pixels
+    renderer = RendererAgg(8, 8, 600)  # measures text; no page-sized pixel buffer needed
+    _, height = layout.page.size
+    mm = 25.4 / fig.dpi
+    out = {}
+    for t in fig.axes[0].texts:
+        bb = t.get_window_extent(renderer)
+        out[t.get_gid()] = Rect(bb.x0 * mm, height - bb.y1 * mm, bb.width * mm, bb.height * mm)
+    return out
+
+
+def assert_tidy(layout) -> None:
+    assert overlapping_boxes(layout) == []
+    assert overlapping_texts(layout) == []
+    assert crossing_segments(layout) == []
+    spans = layout.all_spans()
+    index = {id(s): n for n, s in enumerate(spans)}
+    drawn = rendered_extents(layout)
+    for box in layout.boxes.values():
+        for span in box.spans:
+            rect = drawn[f"s{index[id(span)]}"]
+            assert box.rect.contains(rect, tol=0.1), (box.card.id, span.text, rect, box.rect)
+            assert span.rect.x - 0.1 <= rect.x and rect.right <= span.rect.right + 0.1, (span.text, rect, span.rect)
+    rects = list(drawn.items())
+    for i, (a, ra) in enumerate(rects):
+        for b, rb in rects[i + 1:]:
+            assert not ra.overlaps(rb, gap=-0.3), (spans[int(a[1:])].text, spans[int(b[1:])].text)
+
+
+def test_every_demo_chart_is_tidy(demo_graph, strict_glyphs):
+    units = demo_units(demo_graph)
+    assert units
+    for unit in units:
+        chart = build_chart(demo_graph, unit, AS_OF)
+        for page in (Page("A4", "landscape"), Page("A4", "portrait")):
+            layout = layout_chart(chart, page)
+            assert_tidy(layout)
+            assert draw.missing_glyphs(layout) == []
+
+
+def test_every_demo_chart_has_its_glyphs_in_the_svg(demo_graph, tmp_path, strict_glyphs):
+    for unit in demo_units(demo_graph):
+        path = tmp_path / f"{unit}.svg"
+        layout = render_chart(demo_graph, unit, AS_OF, path)
+        svg = path.read_text("utf-8")
+        texts, glyphs = svg_texts_and_glyphs(svg)
+        wanted = set(CJK.findall(chart_text(layout)))
+        assert wanted and wanted <= set(texts), wanted - set(texts)
+        assert glyphs and all(g.startswith("NotoSansSC-Regular-") for g in glyphs)
+        assert "NotoSansSC-Regular-0" not in glyphs  # glyph 0 is .notdef: an empty box
+
+
+@pytest.mark.parametrize("kind", ["Compound", "Community", "Street"])
+def test_pdf_embeds_the_font_as_truetype_with_every_character(demo_graph, tmp_path, strict_glyphs, kind):
+    unit = Snapshot(demo_graph, AS_OF).nodes_of(kind)[0]
+    path = tmp_path / "chart.pdf"
+    layout = render_chart(demo_graph, unit, AS_OF, path, "A3", "portrait")
+    names, chars, programs = pdf_fonts(path.read_bytes())
+    assert names and all(n.split("+")[-1] == "NotoSansSC-Regular" for n in names)
+    assert programs and all(p[:4] == b"\x00\x01\x00\x00" for p in programs)  # TrueType outlines, not CFF
+    wanted = set(CJK.findall(chart_text(layout))) | set(CJK.findall(layout.all_spans()[0].text))
+    assert wanted <= set(chars), wanted - set(chars)
+
+
+def test_png_is_300_dpi(demo_graph, tmp_path):
+    from PIL import Image
+
+    unit = Snapshot(demo_graph, AS_OF).nodes_of("Compound")[0]
+    render_chart(demo_graph, unit, AS_OF, tmp_path / "c.png", "A4", "landscape")
+    with Image.open(tmp_path / "c.png") as image:
+        assert abs(image.size[0] - 3508) <= 1 and abs(image.size[1] - 2480) <= 1  # A4 at 300 dpi
+        assert round(image.info["dpi"][0]) == 300
+
+
+def test_compound_chart_shows_the_three_parties_and_the_title(demo_graph):
+    snap = Snapshot(demo_graph, AS_OF)
+    compound = snap.nodes_of("Compound")[0]
+    chart = build_chart(demo_graph, compound, AS_OF)
+    assert chart.title == f"{snap.node(compound)['name']}党建引领“三方联动”组织架构图"
+    assert f"截至 {AS_OF.isoformat()}" in chart.subtitle
+    middle = [c.id.split(":")[0] for c in chart.tiers[1].cards]
+    assert {"org", "committee", "firm"} <= set(middle) | {"host"} or "org" in middle
+
+
+def test_phone_numbers_never_appear(demo_graph, tmp_path):
+    phones = [a["phone"] for _, a in demo_graph.nodes(data=True) if a.get("phone")]
+    assert phones
+    for unit in demo_units(demo_graph):
+        path = tmp_path / f"{unit}.svg"
+        layout = render_chart(demo_graph, unit, AS_OF, path)
+        text = chart_text(layout) + path.read_text("utf-8")
+        for phone in phones:
+            assert phone not in text and phone[-4:] + phone[:3] not in text
+
+
+def test_hide_names_prints_posts_without_names(demo_graph, tmp_path):
+    names = {a["name"] for _, a in demo_graph.nodes(data=True) if a["kind"] == "Person"}
+    for unit in demo_units(demo_graph):
+        shown = build_chart(demo_graph, unit, AS_OF)
+        hidden = build_chart(demo_graph, unit, AS_OF, hide_names=True)
+        spans = [s.text for t in hidden.tiers for c in t.cards for r in c.rows for s in r]
+        spans += [s.text for r in hidden.legend for s in r]
+        assert not any(name in text for name in names for text in spans), unit
+        if any(name in s.text for t in shown.tiers for c in t.cards for r in c.rows for s in r for name in names):
+            assert any("书记" in s or "主任" in s or "委员" in s or "负责人" in s or "指导员" in s for s in spans)
+
+
+def test_cross_appointed_people_carry_the_same_mark_in_each_box(big_graph):
+    chart = build_chart(big_graph, "M1", AS_OF)
+    marks: dict[str, set[str]] = {}
+    for tier in chart.tiers:
+        for card in tier.cards:
+            for row in card.rows:
+                for s in row:
+                    if s.style == "mark":
+                        marks.setdefault(s.text, set()).add(card.id)
+    assert marks and all(len(boxes) >= 2 for boxes in marks.values())
+    assert any(s.style == "badge" and s.text == "一肩挑" for t in chart.tiers for c in t.cards for r in c.rows
+               for s in r)
+
+
+def test_sixty_compounds_fit_legibly_on_a3(big_graph, tmp_path, strict_glyphs):
+    chart = build_chart(big_graph, "M1", AS_OF)
+    assert sum(len(t.cards) for t in chart.tiers) >= 60
+    for orientation in ("landscape", "portrait"):
+        layout = layout_chart(chart, Page("A3", orientation))
+        assert_tidy(layout)
+        assert layout.base >= 7.5  # points: legible when printed
+    layout = render_chart(big_graph, "M1", AS_OF, tmp_path / "big.pdf", "A3", "landscape")
+    _, chars, _ = pdf_fonts((tmp_path / "big.pdf").read_bytes())
+    assert set(CJK.findall(chart_text(layout))) <= set(chars)
+
+
+def test_sixty_compounds_on_a4_landscape_is_refused_with_a_hint(big_graph, tmp_path):
+    with pytest.raises(GovgraphError, match="A3"):
+        render_chart(big_graph, "M1", AS_OF, tmp_path / "big.png", "A4", "landscape")
+
+
+def test_only_compounds_communities_and_streets(demo_graph):
+    person = Snapshot(demo_graph, AS_OF).nodes_of("Person")[0]
+    with pytest.raises(GovgraphError, match="只能为小区、社区或街道制图"):
+        build_chart(demo_graph, person, AS_OF)
+    with pytest.raises(GovgraphError, match="找不到"):
+        build_chart(demo_graph, "NOPE", AS_OF)
+
+
+def test_street_boxes_are_coloured_against_the_target(big_graph):
+    chart = build_chart(big_graph, "S1", date(2025, 6, 30))
+    community = next(c for t in chart.tiers for c in t.cards if c.id == "community:M1")
+    assert community.fill is not None
+    assert any("对照目标" in s.text for r in chart.legend for s in r)
+
+
+def test_a_missing_glyph_is_reported_and_fails_the_strict_check(tmp_path, strict_glyphs):
+    from govgraph.charts.layout import Card, Chart, Span, Tier
+
+    chart = Chart("标题", "", (Tier((Card("a", ((Span("党支部\U0001F600"),),)),)),))
+    layout = layout_chart(chart, Page())
+    assert draw.missing_glyphs(layout) == ["\U0001F600"]
+    with pytest.raises(UserWarning, match="missing from font"):
+        draw.save(layout, tmp_path / "x.png")
