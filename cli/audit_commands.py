@@ -6,7 +6,7 @@ import click
 
 from govgraph.coverage import coverage as compute_coverage
 from govgraph.coverage import orphan_reason, rollups
-from govgraph.errors import NotFoundError
+from govgraph.errors import GovgraphError, NotFoundError
 from govgraph.labels import kind_word, value_for_display
 from govgraph.mirror import in_force
 from govgraph.schema import load_schema
@@ -19,6 +19,22 @@ COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "e
 ROLLUP_TABLE_KEYS = ["unit_id", "unit_name", "compounds", "single", "joint", "affiliated", "work", "blank",
                      "org_coverage_rate", "org_and_work_coverage_rate", "firms", "firm_blank"]
 ORPHAN_KEYS = ["id", "name", "community_id", "street_id", "eligible", "formal_members", "reason", "suggestion"]
+server_side_option = click.option(
+    "--server-side", is_flag=True,
+    help="仅用于 Neo4j：用 cypher/ 中的查询在服务器上直接计算，不把数据读到本机（适合全省等大数据量）。",
+)
+
+
+def _neo4j_store(settings):
+    from govgraph.store.neo4j import Neo4jStore
+
+    store = settings.store()
+    if not isinstance(store, Neo4jStore):
+        store.close()
+        raise GovgraphError("--server-side 只能用于 Neo4j：请用 --neo4j-uri 或环境变量 NEO4J_URI 指定服务器")
+    return store
+
+
 RELATION_KEYS = ["direction", "type", "other_id", "other_name", "role", "since", "until", "source", "origin"]
 
 
@@ -27,14 +43,32 @@ RELATION_KEYS = ["direction", "type", "other_id", "other_name", "role", "since",
               show_default=True, help="street/community：按街道或社区汇总各覆盖状态的数量和覆盖率；compound：逐个列出小区和物业企业。")
 @as_of_option
 @scope_option
+@server_side_option
 @output_options
 @click.pass_obj
-def coverage(settings, level: str, as_of, scope, out) -> None:
+def coverage(settings, level: str, as_of, scope, server_side, out) -> None:
     """党的组织和工作覆盖情况：单独建、联合建、挂靠建、工作覆盖、空白。"""
     as_of = as_of or today()
+    heading = f"统计时点：{as_of.isoformat()}"
+    if server_side:
+        from govgraph import cypher_audits
+
+        if scope and level != "compound":
+            raise GovgraphError("--server-side 的汇总暂不支持 --scope：请加 --level compound，或去掉 --scope")
+        store = _neo4j_store(settings)
+        try:
+            if level == "compound":
+                rows = cypher_audits.coverage(store, as_of, scope=scope)
+                out.emit([Table("coverage", "覆盖情况", rows, COMPOUND_KEYS)], as_of=as_of, heading=heading)
+            else:
+                rows = cypher_audits.coverage_rollup(store, as_of, level)
+                keys = ROLLUP_TABLE_KEYS if out.fmt == "table" else list(rows[0])
+                out.emit([Table("rollup", "覆盖汇总", rows, keys)], as_of=as_of, heading=heading)
+        finally:
+            store.close()
+        return
     graph = read_mirror(settings, scope)
     rows = compute_coverage(graph, as_of)
-    heading = f"统计时点：{as_of.isoformat()}"
     if level == "compound":
         out.emit([Table("coverage", "覆盖情况", [r.as_row() for r in rows], COMPOUND_KEYS)], as_of=as_of, heading=heading)
         return

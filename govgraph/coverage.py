@@ -178,7 +178,8 @@ def rollups(graph: nx.MultiDiGraph, on: date, rows: list[UnitCoverage], level: s
         index = 0 if row.kind == "Compound" else 1
         total[index][row.status] += 1
         for unit in {unit_of(c) for c in row.communities} - {None}:
-            units[unit][index][row.status] += 1
+            # A unit above a --scope is context: it gets a row counting the scope only.
+            units.setdefault(unit, (Counter(), Counter()))[index][row.status] += 1
     result = [Rollup(u, kind, snap.node(u)["name"], *counts) for u, counts in units.items()]
     result.append(Rollup("TOTAL", "Total", "合计", *total))
     return result

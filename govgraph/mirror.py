@@ -8,7 +8,7 @@ relation is one edge with attributes `type`, `role`, `since`, `until`, `source`.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import weakref
 from datetime import date
 
 import networkx as nx
@@ -37,11 +37,13 @@ def build_mirror(data: GraphData) -> nx.MultiDiGraph:
     nodes, succ, pred = graph._node, graph._succ, graph._pred
     context = data.context
     with paused_gc():
-        for e in data.entities.values():
+        # Canonical order (ids, then relation identities), whichever store the data came
+        # from: audits that list or pick "the first" of several give the same answer.
+        for e in sorted(data.entities.values(), key=_entity_order):
             nodes[e.id] = node_attrs(e, e.id in context)
             succ[e.id] = {}
             pred[e.id] = {}
-        for r in data.relations:
+        for r in sorted(data.relations, key=_relation_order):
             u, v = r.from_id, r.to_id
             for n in (u, v):
                 if n not in succ:  # a relation to an unknown id: a node without attributes, as networkx does
@@ -56,30 +58,78 @@ def build_mirror(data: GraphData) -> nx.MultiDiGraph:
     return graph
 
 
+def _entity_order(e) -> str:
+    return e.id
+
+
+def _relation_order(r) -> tuple:
+    return (r.type, r.from_id, r.to_id, r.role or "", r.since or date.min)
+
+
 def in_force(attrs: dict, on: date) -> bool:
     since, until = attrs.get("since"), attrs.get("until")
     return (since is None or since <= on) and (until is None or until >= on)
 
 
-class Snapshot:
-    """The relations of a mirror in force on one date, by type and endpoint.
+# What Snapshots of a mirror share, kept for as long as the mirror lives: its edges
+# grouped by relation type (in the order graph.edges() visits them) and the indexes of the
+# last dates asked for. Coverage, roll-ups, findings and indicators each take Snapshots of
+# the same mirror on the same date(s); each index is built once. A mirror is not changed
+# after `build_mirror`; as a guard the node count is compared, and `forget_snapshots(graph)`
+# drops what is remembered about a mirror whose edges were changed.
+_SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_DATES_KEPT = 2
 
-    Audits ask "what does X have of type T on D" many times. Each node's relations are
-    sorted out the first time the node is asked about, so a snapshot costs in proportion
-    to the part of the graph an audit looks at, not to the whole mirror. The lists come
-    in the order `graph.edges(data=True)` visits the edges.
+
+def forget_snapshots(graph: nx.MultiDiGraph) -> None:
+    """Drop what Snapshots remember about `graph` (only needed after changing its edges)."""
+    _SHARED.pop(graph, None)
+
+
+def _shared(graph: nx.MultiDiGraph, on: date) -> tuple[dict, dict, dict]:
+    """(edges by type, out indexes, in indexes) for `graph` on `on`."""
+    nodes = len(graph._node)
+    cached = _SHARED.get(graph)
+    if cached is None or cached[0] != nodes:
+        cached = _SHARED[graph] = (nodes, _group_edges(graph), {})
+    dates = cached[2]
+    if on not in dates:
+        while len(dates) >= _DATES_KEPT:
+            del dates[next(iter(dates))]
+        dates[on] = ({}, {})
+    return cached[1], *dates[on]
+
+
+def _group_edges(graph: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, dict]]]:
+    by_type: dict[str, list] = {}
+    with paused_gc():
+        # graph.edges(data=True), read straight from the graph's dicts.
+        for u, neighbours in graph._adj.items():
+            for v, keyed in neighbours.items():
+                for attrs in keyed.values():
+                    rtype = attrs["type"]
+                    if rtype in by_type:
+                        by_type[rtype].append((u, v, attrs))
+                    else:
+                        by_type[rtype] = [(u, v, attrs)]
+    return by_type
+
+
+class Snapshot:
+    """The relations of a mirror in force on one date, indexed by type and endpoint.
+
+    Audits ask "what does X have of type T on D" many times; each type is indexed the
+    first time it is asked for, from the mirror's edges of that type (so coverage, which
+    never looks at most types, does not pay for them). Lists come in the order
+    `graph.edges(data=True)` visits the edges.
     """
 
     def __init__(self, graph: nx.MultiDiGraph, on: date):
         self.graph = graph
         self.on = on
-        # The graph's own dicts (what graph.nodes[n], graph.succ, graph.pred look up).
-        self._nodes = graph._node
-        self._succ = graph._succ
-        self._pred = graph._pred
-        self._out: dict[str, dict[str, list]] = {}  # node -> {type: [(other, attrs)]}
-        self._in: dict[str, dict[str, list]] = {}
-        self._position: dict[str, int] | None = None
+        self._nodes = graph._node  # what graph.nodes[n] looks up, without the view
+        # type -> {node: [(other end, attrs)]}, shared by the snapshots of this mirror and date
+        self._edges, self._out, self._in = _shared(graph, on)
 
     def kind(self, node: str) -> str:
         return self._nodes[node]["kind"]
@@ -94,39 +144,30 @@ class Snapshot:
         )
 
     def out(self, rtype: str, node: str) -> list[tuple[str, dict]]:
-        found = self._out.get(node)
-        if found is None:
-            found = self._out[node] = self._in_force(node, self._succ.get(node), outgoing=True)
-        return found.get(rtype, [])
+        index = self._out.get(rtype)
+        if index is None:
+            index = self._out[rtype] = self._index(rtype, outgoing=True)
+        return index.get(node, [])
 
     def into(self, rtype: str, node: str) -> list[tuple[str, dict]]:
-        found = self._in.get(node)
-        if found is None:
-            found = self._in[node] = self._in_force(node, self._pred.get(node), outgoing=False)
-        return found.get(rtype, [])
+        index = self._in.get(rtype)
+        if index is None:
+            index = self._in[rtype] = self._index(rtype, outgoing=False)
+        return index.get(node, [])
 
-    def _in_force(self, node: str, neighbours: dict | None, outgoing: bool) -> dict[str, list]:
-        """{type: [(other end, attrs)]} of the node's relations in force, one direction."""
-        found: dict[str, list] = {}
-        if not neighbours:
-            return found
-        others = list(neighbours)
-        if not outgoing and len(others) > 1:
-            # graph.edges() visits edges by their start node, in node order.
-            if self._position is None:
-                self._position = {n: i for i, n in enumerate(self._succ)}
-            others.sort(key=self._position.__getitem__)
+    def _index(self, rtype: str, outgoing: bool) -> dict[str, list]:
+        index: dict[str, list] = {}
         on = self.on
-        for other in others:
-            for attrs in neighbours[other].values():
+        with paused_gc():
+            for u, v, attrs in self._edges.get(rtype, ()):
                 since, until = attrs.get("since"), attrs.get("until")  # in_force(), inlined
                 if (since is None or since <= on) and (until is None or until >= on):
-                    rtype = attrs["type"]
-                    if rtype in found:
-                        found[rtype].append((other, attrs))
+                    node, other = (u, v) if outgoing else (v, u)
+                    if node in index:
+                        index[node].append((other, attrs))
                     else:
-                        found[rtype] = [(other, attrs)]
-        return found
+                        index[node] = [(other, attrs)]
+        return index
 
     def parent(self, node: str, kind: str) -> str | None:
         """The parent of the given kind in force (at most one, validation ensures)."""

@@ -190,6 +190,7 @@ class _City:
         self.community_street: dict[str, str] = {}
         self.homeless: list[tuple[str, str]] = []  # (person, street): given a home at the end
         self.current_street = ""
+        self.blanks = 0
         self.street_compounds: dict[str, list[str]] = {}
         self.compound_meta: dict[str, tuple[str, str]] = {}  # compound -> (community, "")
         self.owners_by_compound: dict[str, tuple[str, str, list[str]] | None] = {}
@@ -618,7 +619,9 @@ class _City:
                 role = "领航员" if rng.random() < 0.1 else "党建指导员"
                 self.rel("派驻", instructor, cid, role, since=self.day(2019, 2025))
         else:  # 空白: nothing in force, often something that lapsed, starts later or does not count
-            x = rng.random()
+            # The city's first two blanks show a lapsed and a future instructor; then at random.
+            self.blanks += 1
+            x = {1: 0.1, 2: 0.3}.get(self.blanks, rng.random())
             instructor = rng.choice(cadres)
             if x < 0.25:
                 start = self.day(2018, 2022)
@@ -765,9 +768,10 @@ def _headers() -> dict[str, list[str]]:
     return headers
 
 
-def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1) -> dict[str, int]:
-    """Write a synthetic ledger folder; returns the number of rows written per file."""
-    spec = TIERS[tier]
+def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec: Tier | None = None) -> dict[str, int]:
+    """Write a synthetic ledger folder; returns the number of rows written per file.
+    `spec` replaces the tier's sizes (tests use an in-between size)."""
+    spec = spec or TIERS[tier]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     headers = _headers()

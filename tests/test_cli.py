@@ -159,3 +159,13 @@ def test_every_command_has_chinese_help(run):
 def test_empty_store(run):
     result = run("coverage", "--as-of", "2024-01-01")
     assert result.stdout.splitlines()[-1].startswith("TOTAL     合计      0")
+
+
+def test_scope_below_the_level_counts_the_scope_only(loaded):
+    result = loaded("coverage", "--scope", "M1", "--level", "street", "--as-of", "2024-06-30", "--format", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [(r["unit_id"], r["compounds"], r["single"], r["work"]) for r in rows] == [("S1", 2, 1, 1), ("TOTAL", 2, 1, 1)]
+    district = loaded("indicators", "--scope", "M1", "--level", "district", "--as-of", "2024-06-30", "--format", "json")
+    assert district.exit_code == 0
+    assert {r["unit_id"] for r in json.loads(district.stdout)} == {"D1", "TOTAL"}

@@ -22,14 +22,15 @@ import logging
 import os
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import fields as dataclass_fields
 from functools import cache
 from importlib import resources
-from typing import Any, Callable, Iterable
+from typing import Any
 
-import neo4j
 from neo4j import GraphDatabase, RoutingControl
 from neo4j import exceptions as neo4j_errors
+from neo4j.time import Date as Neo4jDate
 
 from ..errors import StoreError
 from ..graph import Entity, GraphData, Origin, Relation
@@ -38,7 +39,6 @@ from .base import LoadRecord
 from .scope import read_scope
 
 ENTITY_LABEL = "Entity"
-LOAD_RECORD_LABEL = "LoadRecord"
 DEFAULT_DATABASE = "neo4j"
 DEFAULT_USERNAME = "neo4j"
 BATCH_SIZE = 5000
@@ -201,7 +201,9 @@ class Neo4jStore:
         # Stored fields per kind: what an entity's properties are read back as.
         self._fields = {label: tuple(c.name for c in kind.fields) for label, kind in self._schema.entities.items()}
         self._relation_types = sorted(self._schema.relations)
-        options = {"connection_timeout": 15.0, "user_agent": "govgraph", **driver_options}
+        # No server notifications: the driver would log them in English on the user's terminal.
+        options = {"connection_timeout": 15.0, "user_agent": "govgraph",
+                   "notifications_min_severity": "OFF", **driver_options}
         invalid = StoreError(f"Neo4j 地址无效（{uri}）：应形如 bolt://主机:端口 或 neo4j://主机:端口")
         if uri.partition("://")[0].lower() not in _SCHEMES or not uri.partition("://")[2]:
             raise invalid
@@ -270,7 +272,8 @@ class Neo4jStore:
         if "DatabaseNotFound" in code:
             return f"数据库 {self.database} 不存在：请检查 NEO4J_DATABASE"
         if "Memory" in code:
-            return "事务超出服务器的内存上限：请增大 Neo4j 的堆内存或事务内存上限，或分批导入"
+            return ("整个台账在一个事务中写入，超出了服务器的事务内存上限："
+                    "请增大 Neo4j 的堆内存（或 dbms.memory.transaction.total.max）")
         if "Forbidden" in code or isinstance(exc, neo4j_errors.Forbidden):
             return "当前用户没有写入权限：请检查 NEO4J_USERNAME 对应用户的角色"
         if isinstance(exc, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)):
@@ -437,7 +440,7 @@ class Neo4jStore:
 
 def _native(value: Any) -> Any:
     """Neo4j temporal values to Python ones, recursively through lists and maps."""
-    if isinstance(value, neo4j.time.Date):
+    if isinstance(value, Neo4jDate):
         return value.to_native()
     if isinstance(value, list):
         return [_native(v) for v in value]

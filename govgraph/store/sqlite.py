@@ -6,7 +6,9 @@ import json
 import sqlite3
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
 
+from ..bulk import paused_gc
 from ..errors import StoreError
 from ..graph import Entity, GraphData, Origin, Relation
 from .base import LoadRecord
@@ -32,6 +34,10 @@ CREATE TABLE IF NOT EXISTS loads (
 """
 
 _RELATION_COLUMNS = "type, from_id, to_id, role, since, until, source, ledger_file, ledger_row"
+# The relation indexes, dropped while a whole graph is written and built again after it
+# (in the same transaction): building an index once is much faster than keeping it up
+# to date row by row.
+_RELATION_INDEXES = (("relations_from", "from_id"), ("relations_to", "to_id"))
 
 
 class SqliteStore:
@@ -50,22 +56,28 @@ class SqliteStore:
 
     # -- writing --------------------------------------------------------------------
     def replace_all(self, data: GraphData, record: LoadRecord) -> None:
-        entity_rows = [
-            (e.id, e.kind, e.name, json.dumps(attrs_to_plain(e.kind, e.attrs), ensure_ascii=False),
-             *_provenance(e.origin))
-            for e in data.entities.values()
-        ]
-        relation_rows = [
-            (r.type, r.from_id, r.to_id, r.role, _iso(r.since), _iso(r.until), r.source, *_provenance(r.origin))
-            for r in data.relations
-        ]
+        with paused_gc():
+            entity_rows = [
+                (e.id, e.kind, e.name, json.dumps(attrs_to_plain(e.kind, e.attrs), ensure_ascii=False),
+                 *_provenance(e.origin))
+                for e in data.entities.values()
+            ]
+            iso = _memo(_iso)
+            relation_rows = [
+                (r.type, r.from_id, r.to_id, r.role, iso(r.since), iso(r.until), r.source, *_provenance(r.origin))
+                for r in data.relations
+            ]
         try:
             with self.conn:  # one transaction: the load lands whole or not at all
                 self.conn.execute("DELETE FROM entities")
                 self.conn.execute("DELETE FROM relations")
+                for name, _ in _RELATION_INDEXES:
+                    self.conn.execute(f"DROP INDEX IF EXISTS {name}")
                 self.conn.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", entity_rows)
                 self.conn.executemany(f"INSERT INTO relations ({_RELATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                       relation_rows)
+                for name, column in _RELATION_INDEXES:
+                    self.conn.execute(f"CREATE INDEX {name} ON relations({column})")
                 self.conn.execute(
                     "INSERT INTO loads (at, ledger, mode, entities_added, entities_changed, entities_removed,"
                     " relations_added, relations_changed, relations_removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -80,8 +92,9 @@ class SqliteStore:
     def read(self, scope: str | None = None) -> GraphData:
         if scope is not None:
             return read_scope(self, scope)
-        entities = self._entities(self.conn.execute("SELECT * FROM entities"))
-        relations = self._relations(self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"))
+        with paused_gc():
+            entities = self._entities(self.conn.execute("SELECT * FROM entities"))
+            relations = self._relations(self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"))
         return GraphData(entities, relations)
 
     def entities_by_id(self, ids: set[str]) -> dict[str, Entity]:
@@ -113,15 +126,21 @@ class SqliteStore:
 
     @staticmethod
     def _entities(rows) -> dict[str, Entity]:
+        same = {}.setdefault  # one copy of each repeated text (SQLite returns a new one per row)
         return {
-            id_: Entity(kind, id_, name, attrs_from_plain(kind, json.loads(attrs)), _origin(file, row))
+            id_: Entity(same(kind, kind), id_, name, attrs_from_plain(kind, json.loads(attrs)),
+                        Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
             for id_, kind, name, attrs, file, row in rows
         }
 
     @staticmethod
     def _relations(rows) -> list[Relation]:
+        # Repeated texts (types, roles, sources, file names) and dates are made once and
+        # shared: SQLite hands back a new copy of each per row.
+        same, day = {}.setdefault, _Dates()
         return [
-            Relation(t, f, to, role, _date(since), _date(until), source, _origin(file, row))
+            Relation(same(t, t), f, to, same(role, role), day[since], day[until], same(source, source),
+                     Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
             for t, f, to, role, since, until, source, file, row in rows
         ]
 
@@ -138,8 +157,33 @@ def _provenance(origin) -> tuple[str | None, int | None]:
     return (getattr(origin, "file", None), getattr(origin, "row", None))
 
 
+_NOTHING = MappingProxyType({})  # the headers and cells of a stored origin: none, read-only
+
+
 def _origin(file: str | None, row: int | None) -> Origin | None:
-    return Origin(file, row) if file else None
+    return Origin(file, row, _NOTHING, _NOTHING) if file else None
+
+
+class _Dates(dict):
+    """ISO text (or NULL) -> date (or None), each distinct text converted once."""
+
+    def __missing__(self, text):
+        value = self[text] = _date(text)
+        return value
+
+
+def _memo(convert):
+    """`convert` remembering its result per argument (dates to and from ISO text)."""
+    cache: dict = {}
+
+    def call(value):
+        try:
+            return cache[value]
+        except KeyError:
+            result = cache[value] = convert(value)
+            return result
+
+    return call
 
 
 def _chunks(items: list[str], size: int = 400):

@@ -259,6 +259,10 @@ def generator():
     return gen_ledger
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "ledger(name): the ledger a Neo4j test loads (groups tests by ledger)")
+
+
 def pytest_collection_modifyitems(config, items):
     """Run the tests of this folder grouped by the ledger they load, so that each ledger
     is loaded once: tests that wipe the database first, then core, gen1, gen2."""
@@ -273,6 +277,9 @@ def pytest_collection_modifyitems(config, items):
         for name in ("ledger_name", "small_ledger"):
             if name in params:
                 return 1 + order[params[name]]
+        marker = item.get_closest_marker("ledger")
+        if marker is not None and marker.args[0] in order:
+            return 1 + order[marker.args[0]]
         if "loaded" in getattr(item, "fixturenames", ()):
             return 1 + order["gen1"]
         return 0

@@ -311,7 +311,8 @@ def _cover_compounds(g: _Ledger, mid: str, compounds: list[str], community_org: 
             g.relate_period("挂靠建", cid, host)
         elif roll < 0.8:  # work group (any scope)
             cid = pool.pop()
-            org = g.party_org("党的工作小组", rng.choice(WORK_TYPES), rng.choice(COMPOUND_SCOPES + OTHER_SCOPES + [None]))
+            scope = rng.choice(COMPOUND_SCOPES + OTHER_SCOPES + [None])
+            org = g.party_org("党的工作小组", rng.choice(WORK_TYPES), scope)
             g.relate_period("覆盖", org, cid)
         elif roll < 0.9:  # instructor, navigator, or a mere observer (does not count)
             cid = pool.pop()
@@ -361,7 +362,8 @@ def _cover_firms(g: _Ledger, firms: list[str]) -> None:
                 g.relate_period("覆盖", org, fid, p_dated=0.4)
         elif roll < 0.55:
             fid = pool.pop()
-            g.relate_period("覆盖", g.party_org("挂名党组织", rng.choice(ORG_TYPES), rng.choice(("小区", "社区", "行业"))), fid)
+            org = g.party_org("挂名党组织", rng.choice(ORG_TYPES), rng.choice(("小区", "社区", "行业")))
+            g.relate_period("覆盖", org, fid)
         elif roll < 0.7:
             fid = pool.pop()
             g.relate_period("挂靠建", fid, g.party_org("物业行业党委", "党委", "行业"))

@@ -169,6 +169,7 @@ def _expected():
     return tomllib.loads(path.read_text("utf-8"))["asof"]
 
 
+@pytest.mark.ledger("core")
 @pytest.mark.parametrize("want", _expected(), ids=lambda a: a["date"])
 def test_acceptance_answers(loaded, want):
     store = loaded("core")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from govgraph.cli.main import cli
+
 from govgraph.errors import NotFoundError, StoreError
 from govgraph.graph import Entity, GraphData, Relation
 from govgraph.store import open_store
@@ -185,8 +185,10 @@ def test_failing_load_midway_leaves_previous_graph(clean_store, ledgers):
     with pytest.raises(StoreError) as failure:
         clean_store.replace_all(broken, _record("broken"))
     message = str(failure.value)
-    assert message == (f"写入 Neo4j（{clean_store.uri}）失败，已回滚，库中数据未改变："
-                       "有字段的值不是 Neo4j 能保存的类型（只能是文字、数字、日期、是否或它们的列表）（CypherTypeError）")
+    assert message == (
+        f"写入 Neo4j（{clean_store.uri}）失败，已回滚，库中数据未改变："
+        "有字段的值不是 Neo4j 能保存的类型（只能是文字、数字、日期、是否或它们的列表）（CypherTypeError）"
+    )
     _assert_unchanged(clean_store, old, records)
 
 
@@ -276,22 +278,38 @@ def test_open_store_picks_neo4j_from_the_environment(neo4j_env, monkeypatch):
 
 
 # -- the CLI on Neo4j gives what it gives on SQLite -----------------------------------------------
-def test_cli_on_neo4j_equals_cli_on_sqlite(neo4j_db, neo4j_env, ledger_paths, tmp_path, monkeypatch):
+@pytest.mark.parametrize("cli_ledger", ["demo", "core"])
+def test_cli_on_neo4j_equals_cli_on_sqlite(neo4j_db, neo4j_env, ledger_paths, tmp_path, monkeypatch, cli_ledger):
+    """Every audit command prints exactly the same text on both stores, and the
+    server-side Cypher coverage equals the mirror's."""
     neo4j_db.wipe()
     monkeypatch.delenv("GOVGRAPH_DEBUG", raising=False)
-    ledger = ledger_paths.get("core") or ledger_paths["gen1"]
+    ledger = ledger_paths[cli_ledger]
     runner = CliRunner()
     on_neo4j = ["--neo4j-uri", neo4j_env.uri]
     on_sqlite = ["--db", str(tmp_path / "cli.sqlite")]
     for target in (on_neo4j, on_sqlite):
         result = runner.invoke(cli, [*target, "load", str(ledger)], catch_exceptions=False)
         assert result.exit_code == 0, result.output
-    for command in (["coverage", "--level", "compound"], ["coverage", "--level", "street"], ["orphans"]):
-        args = [*command, "--as-of", "2023-06-01", "--format", "json"]
-        got = runner.invoke(cli, [*on_neo4j, *args], catch_exceptions=False)
-        want = runner.invoke(cli, [*on_sqlite, *args], catch_exceptions=False)
-        assert got.exit_code == 0, got.output
-        assert json.loads(got.output) == json.loads(want.output)
+    ids = ["C-QTC", "M-QT", "U-MAYL", "F-JH"] if cli_ledger == "demo" else ["C1", "M1", "U1", "F1"]
+    commands = [["coverage", "--level", "compound"], ["coverage", "--level", "street"],
+                ["coverage", "--level", "community"], ["orphans"], ["audit"], ["cross"], ["indicators"],
+                ["coverage", "--level", "compound", "--scope", ids[1]]]
+    commands += [["show", i, "--all"] for i in ids]
+    for day in ("2023-06-01", "2026-11-23"):
+        for command in commands:
+            for fmt in ("table", "json"):
+                args = [*command, "--as-of", day, "--format", fmt]
+                got = runner.invoke(cli, [*on_neo4j, *args], catch_exceptions=False)
+                want = runner.invoke(cli, [*on_sqlite, *args], catch_exceptions=False)
+                assert got.exit_code == want.exit_code == 0, (args, got.output)
+                assert got.stdout == want.stdout, args
+        for level in ("compound", "street", "community"):
+            args = ["coverage", "--level", level, "--as-of", day, "--format", "json"]
+            server = runner.invoke(cli, [*on_neo4j, *args, "--server-side"], catch_exceptions=False)
+            mirror = runner.invoke(cli, [*on_sqlite, *args], catch_exceptions=False)
+            assert server.exit_code == 0, server.output
+            assert json.loads(server.stdout) == json.loads(mirror.stdout), level
     neo4j_db.loaded = None
 
 

@@ -1,0 +1,519 @@
+"""govgraph benchmarks: what every command costs as the network grows (domain.md §5).
+
+    python benchmarks/run.py                     # demo and city tiers
+    python benchmarks/run.py --province          # and the province tier (takes many minutes)
+    python benchmarks/run.py --tiers city --no-neo4j --repeat 3
+
+Per tier and per store it prints: ledger validation and load time and throughput,
+mirror build time and peak memory, coverage and full-audit time, one chart's time, the
+same coverage computed by a plain pandas script over the CSV files (the baseline, with
+the ratio), scoped work on one community and one street, and whether each target of the
+scale issue holds. Every measurement runs in its own Python process, so the peak memory
+printed (the process's maximum resident set size) is that measurement's alone. Times are
+wall-clock seconds (CPU seconds in brackets); with `--repeat N` the best of N runs.
+
+Synthetic ledgers (`govgraph synth`) are cached under --work (default
+/tmp/govgraph-bench) and rebuilt only when missing. The Neo4j figures use the project's
+own server (`scripts/neo4j_server.py`, Java 17 and Maven needed); pass --no-neo4j to skip
+them. Needs pandas for the baseline (`pip install -e .[bench]`).
+
+This is not a test: it prints figures. docs/scale.md records a run and reads the curve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-06-30"  # govgraph.synth.REFERENCE_DATE
+TARGETS = {
+    "city_load_s": 10.0,  # city tier: load into the embedded store
+    "city_coverage_s": 1.0,  # city tier: coverage after load
+    "e2e_ratio": 3.0,  # city tier: ledger -> coverage, against pandas
+    "neo4j_rel_per_s": 30_000,  # Neo4j load throughput
+    "province_audit_gib": 4.0,  # province tier: full audit in one process, peak memory
+}
+
+
+# ================================================================================================
+# Measurements: each runs in a child process (`run.py --measure NAME ARGS_JSON`) and prints
+# one JSON line with its figures and the process's peak memory.
+# ================================================================================================
+def _clock():
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start) -> dict:
+    wall, cpu = _clock()
+    return {"wall": wall - start[0], "cpu": cpu - start[1]}
+
+
+def m_synth(a: dict) -> dict:
+    from govgraph.synth import write_synthetic
+
+    t = _clock()
+    counts = write_synthetic(a["out"], a["tier"], a["seed"])
+    return {"synth": _since(t), "rows": counts}
+
+
+def m_validate(a: dict) -> dict:
+    from govgraph.ledger import read_ledger
+
+    t = _clock()
+    data = read_ledger(a["ledger"]).data
+    return {"validate": _since(t), "relations": len(data.relations), "entities": len(data.entities)}
+
+
+def m_load_sqlite(a: dict) -> dict:
+    from govgraph.loading import load_ledger
+    from govgraph.store.sqlite import SqliteStore
+
+    db = Path(a["db"])
+    if a.get("fresh", True):
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+    store = SqliteStore(db)
+    t = _clock()
+    result = load_ledger(store, a["ledger"])
+    out = {"load": _since(t), "relations": len(result.data.relations), "entities": len(result.data.entities)}
+    store.close()
+    return out
+
+
+def _mirror_from(store, scope=None):
+    from govgraph.mirror import build_mirror
+
+    t = _clock()
+    data = store.read(scope)
+    read = _since(t)
+    t = _clock()
+    graph = build_mirror(data)
+    return graph, read, _since(t), len(data.relations)
+
+
+def _store(a: dict):
+    if a.get("neo4j"):
+        from govgraph.store.neo4j import Neo4jStore
+
+        return Neo4jStore(a["neo4j"], ("neo4j", a["password"]))
+    from govgraph.store.sqlite import SqliteStore
+
+    return SqliteStore(Path(a["db"]))
+
+
+def m_coverage(a: dict) -> dict:
+    from datetime import date
+
+    from govgraph.coverage import coverage, rollups
+
+    on = date.fromisoformat(a["as_of"])
+    store = _store(a)
+    start = _clock()
+    graph, read, build, relations = _mirror_from(store, a.get("scope"))
+    store.close()
+    t = _clock()
+    rows = coverage(graph, on)
+    # Around a community the street is context, not a unit: roll up by community there.
+    rollups(graph, on, rows, "community" if a.get("scope") else "street")
+    return {"read": read, "build": build, "coverage": _since(t), "total": _since(start), "relations": relations,
+            "units": len(rows)}
+
+
+def m_audit(a: dict) -> dict:
+    from datetime import date
+
+    from govgraph.coverage import coverage
+    from govgraph.findings import audit
+    from govgraph.indicators import indicators
+    from govgraph.profile import load_profile
+
+    on = date.fromisoformat(a["as_of"])
+    profile = load_profile(None)
+    store = _store(a)
+    start = _clock()
+    graph, read, build, relations = _mirror_from(store, a.get("scope"))
+    store.close()
+    t = _clock()
+    rows = coverage(graph, on)
+    cov = _since(t)
+    t = _clock()
+    findings = audit(graph, on, profile, rows)
+    found = _since(t)
+    t = _clock()
+    indicators(graph, on, profile, "street", rows)
+    return {"read": read, "build": build, "coverage": cov, "findings": found, "indicators": _since(t),
+            "total": _since(start), "relations": relations, "findings_n": len(findings)}
+
+
+def m_e2e(a: dict) -> dict:
+    """Ledger -> validated graph -> mirror -> coverage and street roll-up, in one process."""
+    from datetime import date
+
+    from govgraph.coverage import coverage, rollups
+    from govgraph.ledger import read_ledger
+    from govgraph.mirror import build_mirror
+
+    on = date.fromisoformat(a["as_of"])
+    t = _clock()
+    graph = build_mirror(read_ledger(a["ledger"]).data)
+    rows = coverage(graph, on)
+    streets = rollups(graph, on, rows, "street")
+    took = _since(t)
+    if a.get("dump"):
+        Path(a["dump"]).write_text(json.dumps({
+            "units": {r.id: [r.status, r.eligible, r.formal_members] for r in rows},
+            "streets": {s.unit_id: [dict(s.compounds), dict(s.firms)] for s in streets if s.unit_kind == "Street"},
+        }, ensure_ascii=False))
+    return {"e2e": took}
+
+
+def m_pandas(a: dict) -> dict:
+    from datetime import date
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import pandas_baseline
+
+    on = date.fromisoformat(a["as_of"])
+    t = _clock()
+    units, streets = pandas_baseline.coverage(a["ledger"], on)
+    took = _since(t)
+    if a.get("dump"):
+        statuses = pandas_baseline.STATUSES
+        Path(a["dump"]).write_text(json.dumps({
+            "units": {r.id: [r.status, bool(r.eligible), int(r.formal_members)] for r in units.itertuples()},
+            "streets": {sid: [{s: int(row[s]) for s in statuses if row[s]},
+                              {s: int(row["firm_" + s]) for s in statuses if row["firm_" + s]}]
+                        for sid, row in streets.iterrows()},
+        }, ensure_ascii=False))
+    return {"pandas": took}
+
+
+def m_neo4j_load(a: dict) -> dict:
+    from govgraph.ledger import read_ledger
+    from govgraph.loading import load_ledger
+
+    store = _store(a)
+    t = _clock()
+    data = read_ledger(a["ledger"]).data
+    validate = _since(t)
+    from govgraph.store.base import LoadRecord
+
+    record = LoadRecord("bench", str(a["ledger"]), "replace", len(data.entities), 0, 0, len(data.relations), 0, 0)
+    t = _clock()
+    store.replace_all(data, record)
+    write = _since(t)
+    t = _clock()
+    load_ledger(store, a["ledger"])  # the whole `load`: read the stored graph, validate, diff, replace
+    full = _since(t)
+    store.close()
+    return {"validate": validate, "write": write, "load": full, "relations": len(data.relations),
+            "entities": len(data.entities)}
+
+
+def m_neo4j_cypher(a: dict) -> dict:
+    from datetime import date
+
+    from govgraph import cypher_audits
+
+    on = date.fromisoformat(a["as_of"])
+    store = _store(a)
+    out = {}
+    for name in ("compound_coverage", "firm_coverage", "coverage_rollup"):
+        t = _clock()
+        if name == "coverage_rollup":
+            rows = cypher_audits.coverage_rollup(store, on, "street")
+        else:
+            rows = getattr(cypher_audits, name)(store, on, scope=a.get("scope"))
+        out[name] = {**_since(t), "rows": len(rows)}
+    store.close()
+    return out
+
+
+def m_cli(a: dict) -> dict:
+    """A govgraph command as a user runs it: a fresh process, imports included."""
+    env = {**os.environ, "GOVGRAPH_DB": a["db"]}
+    t = _clock()
+    import resource
+
+    command = [sys.executable, "-c", "from govgraph.cli.main import main; main()", *a["args"]]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(command, env=env, cwd=a.get("cwd"),
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    took = {"wall": _since(t)["wall"], "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}
+    return {"cli": took, "ok": proc.returncode == 0, "stderr": proc.stderr[-500:]}
+
+
+MEASURES = {name[2:]: fn for name, fn in globals().items() if name.startswith("m_")}
+
+
+def _child(name: str, args_json: str) -> None:
+    import resource
+
+    result = MEASURES[name](json.loads(args_json))
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if name == "cli":
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print("RESULT " + json.dumps(result, ensure_ascii=False))
+
+
+# ================================================================================================
+# The driver
+# ================================================================================================
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.work = Path(args.work)
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.summary: dict[str, dict] = {}
+
+    def measure(self, name: str, repeat: int | None = None, **kwargs) -> dict:
+        """Run a measurement in fresh processes; the best (lowest wall total) of `repeat`."""
+        best = None
+        for _ in range(repeat or self.args.repeat):
+            proc = subprocess.run([sys.executable, __file__, "--measure", name, json.dumps(kwargs, default=str)],
+                                  capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+            lines = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
+            if proc.returncode != 0 or not lines:
+                raise RuntimeError(f"measurement {name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+            result = json.loads(lines[-1][7:])
+            if best is None or _key(result) < _key(best):
+                best = result
+        return best
+
+    def ledger(self, tier: str) -> Path:
+        out = self.work / f"{tier}-seed{self.args.seed}"
+        if not (out / "relations.csv").exists():
+            print(f"  generating the {tier} ledger (govgraph synth --tier {tier} --seed {self.args.seed}) …", flush=True)
+            r = self.measure("synth", repeat=1, out=str(out), tier=tier, seed=self.args.seed)
+            print(f"  synth: {_t(r['synth'])}, {sum(r['rows'].values()):,} rows", flush=True)
+        return out
+
+    def run_tier(self, tier: str, neo4j) -> None:
+        ledger = self.ledger(tier)
+        db = str(self.work / f"{tier}.sqlite")
+        s: dict = {}
+        self.summary[tier] = s
+        size = sum(p.stat().st_size for p in ledger.glob("*.csv")) / 1e6
+        print(f"\n== {tier} tier (seed {self.args.seed}; ledger {size:.1f} MB) ==", flush=True)
+
+        v = self.measure("validate", ledger=str(ledger))
+        n = v["relations"]
+        s.update(relations=n, entities=v["entities"])
+        print(f"  ledger: {v['entities']:,} entities, {n:,} relations")
+        line("sqlite", "validate (parse + check)", v["validate"], f"{n / v['validate']['wall']:,.0f} rel/s", v)
+
+        ld = self.measure("load_sqlite", ledger=str(ledger), db=db)
+        s["load"] = ld["load"]["wall"]
+        line("sqlite", "load (validate + write)", ld["load"], f"{n / ld['load']['wall']:,.0f} rel/s", ld,
+             target=("city_load_s", ld["load"]["wall"]) if tier == "city" else None)
+        rl = self.measure("load_sqlite", ledger=str(ledger), db=db, fresh=False)
+        line("sqlite", "reload (replace, with diff)", rl["load"], f"{n / rl['load']['wall']:,.0f} rel/s", rl)
+
+        cv = self.measure("coverage", db=db, as_of=AS_OF)
+        s["coverage"] = cv["coverage"]["wall"]
+        s["mirror_peak_mb"] = cv["peak_mb"]
+        line("sqlite", "store read", cv["read"], "", None)
+        line("sqlite", "mirror build", cv["build"], f"{cv['relations']:,} edges", cv)
+        line("sqlite", "coverage + roll-up (on mirror)", cv["coverage"], f"{cv['units']:,} units", None,
+             target=("city_coverage_s", cv["coverage"]["wall"]) if tier == "city" else None)
+        line("sqlite", "coverage from store (read+mirror+cov)", cv["total"], "", None)
+
+        au = self.measure("audit", db=db, as_of=AS_OF)
+        s["audit"] = au["total"]["wall"]
+        s["audit_peak_mb"] = au["peak_mb"]
+        line("sqlite", "full audit: findings", au["findings"], f"{au['findings_n']:,} findings", None)
+        line("sqlite", "full audit: indicators (street)", au["indicators"], "", None)
+        line("sqlite", "full audit, one process (total)", au["total"], "", au,
+             target=("province_audit_gib", au["peak_mb"] / 1024) if tier == "province" else None)
+
+        for label, args in (("CLI `coverage` (fresh process)", ["coverage", "--as-of", AS_OF, "--format", "json"]),
+                            ("CLI `audit` (fresh process)", ["audit", "--as-of", AS_OF, "--format", "json"])):
+            c = self.measure("cli", db=db, args=args)
+            line("sqlite", label, c["cli"], "" if c["ok"] else "FAILED " + c["stderr"], c)
+
+        self.scoped(tier, ledger, db, s)
+        self.chart(tier, ledger, db, s)
+        self.baseline(tier, ledger, s)
+        if neo4j is not None:
+            self.neo4j(tier, ledger, neo4j, s)
+
+    def scoped(self, tier, ledger, db, s) -> None:
+        community, street = _first_ids(ledger)
+        for kind, unit in (("community", community), ("street", street)):
+            c = self.measure("coverage", db=db, as_of=AS_OF, scope=unit)
+            s[f"scope_{kind}"] = c["total"]["wall"]
+            line("sqlite", f"scoped coverage: one {kind} ({unit})", c["total"],
+                 f"{c['relations']:,} relations read", c)
+
+    def chart(self, tier, ledger, db, s) -> None:
+        if importlib.util.find_spec("govgraph.charts") is None:
+            print("  chart: skipped (govgraph.charts not available)")
+            return
+        community, _ = _first_ids(ledger)
+        with tempfile.TemporaryDirectory() as tmp:
+            args = ["chart", community, "-o", str(Path(tmp) / "chart.svg"), "--as-of", AS_OF]
+            c = self.measure("cli", db=db, args=args)
+            if not c["ok"]:
+                print(f"  chart: skipped (the chart command failed: {c['stderr'].strip()[-200:]})")
+                return
+            s["chart"] = c["cli"]["wall"]
+            line("sqlite", f"CLI `chart` one community ({community})", c["cli"], "fresh process", c)
+
+    def baseline(self, tier, ledger, s) -> None:
+        if importlib.util.find_spec("pandas") is None:
+            print("  pandas baseline: skipped (pip install pandas)")
+            return
+        with tempfile.TemporaryDirectory() as tmp:
+            ours, theirs = Path(tmp) / "ours.json", Path(tmp) / "pandas.json"
+            e = self.measure("e2e", ledger=str(ledger), as_of=AS_OF, dump=str(ours))
+            p = self.measure("pandas", ledger=str(ledger), as_of=AS_OF, dump=str(theirs))
+            same = json.loads(ours.read_text()) == json.loads(theirs.read_text())
+        ratio = e["e2e"]["wall"] / p["pandas"]["wall"]
+        s.update(e2e=e["e2e"]["wall"], pandas=p["pandas"]["wall"], ratio=ratio)
+        line("pandas", "baseline coverage + street roll-up", p["pandas"],
+             "same answers as govgraph" if same else "ANSWERS DIFFER", p)
+        line("sqlite", "end to end ledger -> coverage", e["e2e"], f"{ratio:.1f}x pandas", e,
+             target=("e2e_ratio", ratio) if tier == "city" else None)
+
+    def neo4j(self, tier, ledger, server, s) -> None:
+        args = {"neo4j": server.uri, "password": server.password}
+        try:
+            ld = self.measure("neo4j_load", repeat=1, ledger=str(ledger), **args)
+        except RuntimeError as exc:
+            print(f"  neo4j: load failed ({str(exc).strip().splitlines()[-1][:200]})")
+            return
+        n = ld["relations"]
+        rate = n / ld["write"]["wall"]
+        s["neo4j_rate"] = rate
+        line("neo4j", "write (replace_all)", ld["write"], f"{rate:,.0f} rel/s", None,
+             target=("neo4j_rel_per_s", rate) if tier != "demo" else None)
+        line("neo4j", "load (read stored + validate + write)", ld["load"], f"{n / ld['load']['wall']:,.0f} rel/s", ld)
+        cv = self.measure("coverage", as_of=AS_OF, **args)
+        line("neo4j", "store read", cv["read"], "", None)
+        line("neo4j", "coverage + roll-up (on mirror)", cv["coverage"], "", None)
+        line("neo4j", "coverage from store (read+mirror+cov)", cv["total"], "", cv)
+        cy = self.measure("neo4j_cypher", as_of=AS_OF, **args)
+        for name, r in cy.items():
+            if isinstance(r, dict):
+                line("neo4j", f"server-side Cypher: {name}", r, f"{r['rows']:,} rows", None)
+        community, street = _first_ids(ledger)
+        for kind, unit in (("community", community), ("street", street)):
+            c = self.measure("coverage", as_of=AS_OF, scope=unit, **args)
+            line("neo4j", f"scoped coverage: one {kind} ({unit})", c["total"], f"{c['relations']:,} relations read", c)
+        cy = self.measure("neo4j_cypher", as_of=AS_OF, scope=community, **args)
+        line("neo4j", f"server-side Cypher: compound_coverage of {community}", cy["compound_coverage"],
+             f"{cy['compound_coverage']['rows']} rows", None)
+
+
+def _key(result: dict) -> float:
+    for k in ("total", "load", "e2e", "pandas", "validate", "cli", "write", "synth"):
+        if k in result and isinstance(result[k], dict):
+            return result[k]["wall"]
+    return 0.0
+
+
+def _first_ids(ledger: Path) -> tuple[str, str]:
+    """The first community and the first street of a ledger (the scoped measurements)."""
+    import csv
+
+    def first(name: str) -> str:
+        with open(ledger / f"{name}.csv", encoding="utf-8-sig", newline="") as f:
+            rows = csv.reader(f)
+            next(rows)
+            return next(rows)[0]
+
+    return first("communities"), first("streets")
+
+
+def _t(x: dict) -> str:
+    return f"{x['wall']:.2f} s ({x['cpu']:.2f} cpu)"
+
+
+def line(store: str, what: str, took: dict, extra: str, mem: dict | None, target=None) -> None:
+    peak = f"peak {mem['peak_mb']:,.0f} MB" if mem else ""
+    verdict = ""
+    if target is not None:
+        name, value = target
+        limit = TARGETS[name]
+        ok = value >= limit if name == "neo4j_rel_per_s" else value <= limit
+        unit = {"city_load_s": " s", "city_coverage_s": " s", "e2e_ratio": "x", "neo4j_rel_per_s": " rel/s",
+                "province_audit_gib": " GiB"}[name]
+        shown = f"{value:,.0f}" if name == "neo4j_rel_per_s" else f"{value:.2f}"
+        verdict = f"[target {'≥' if name == 'neo4j_rel_per_s' else '≤'} {limit:,g}{unit}: " \
+                  f"{'OK' if ok else 'MISSED'} ({shown}{unit})]"
+    print(f"  {store:6s} {what:42s} {_t(took):24s} {extra:28s} {peak:15s} {verdict}".rstrip(), flush=True)
+
+
+def start_neo4j(args):
+    if args.no_neo4j:
+        print("neo4j: skipped (--no-neo4j)")
+        return None
+    if importlib.util.find_spec("govgraph.store.neo4j") is None:
+        print("neo4j: skipped (store not available)")
+        return None
+    if not shutil.which("java") or not shutil.which("mvn"):
+        print("neo4j: skipped (java and mvn are needed to run the project's server)")
+        return None
+    spec = importlib.util.spec_from_file_location("neo4j_server", ROOT / "scripts" / "neo4j_server.py")
+    server = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(server)
+    data = Path(args.work) / "neo4j-home"
+    shutil.rmtree(data, ignore_errors=True)
+    port = server.free_port()
+    print(f"neo4j: starting the project's server on port {port} (heap {args.neo4j_heap}) …", flush=True)
+    handle = server.start(port, data, heap=args.neo4j_heap, pagecache=args.neo4j_pagecache)
+    os.environ.setdefault("NEO4J_PASSWORD", handle.password)
+    return handle
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--measure"]:
+        _child(argv[1], argv[2])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tiers", default="demo,city", help="comma-separated: demo, city, province")
+    parser.add_argument("--province", action="store_true", help="add the province tier (minutes, ~8 GB disk/RAM)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="best of N runs for each measurement")
+    parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "govgraph-bench"))
+    parser.add_argument("--no-neo4j", action="store_true")
+    parser.add_argument("--neo4j-heap", default="3g")
+    parser.add_argument("--neo4j-pagecache", default="1g")
+    args = parser.parse_args(argv)
+    tiers = [t for t in args.tiers.split(",") if t]
+    if args.province and "province" not in tiers:
+        tiers.append("province")
+    print(f"govgraph benchmarks: tiers {', '.join(tiers)}; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}; "
+          f"as of {AS_OF}; work dir {args.work}", flush=True)
+    bench = Bench(args)
+    neo4j = start_neo4j(args)
+    try:
+        for tier in tiers:
+            bench.run_tier(tier, neo4j)
+    finally:
+        if neo4j is not None:
+            neo4j.stop()
+    print("\n== growth (wall seconds) ==")
+    keys = ["relations", "load", "coverage", "audit", "audit_peak_mb", "e2e", "pandas", "ratio", "scope_community",
+            "scope_street", "chart", "neo4j_rate"]
+    print("  " + " ".join(f"{k:>15s}" for k in ["tier", *keys]))
+    for tier, s in bench.summary.items():
+        cells = [f"{s[k]:>15,.2f}" if isinstance(s.get(k), float) else f"{s.get(k, '-'):>15,}" if isinstance(
+            s.get(k), int) else f"{'-':>15s}" for k in keys]
+        print("  " + f"{tier:>15s} " + " ".join(cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
