@@ -101,9 +101,7 @@ class _Auditor:
     # -- §4.1/4.2 based ---------------------------------------------------------------
     def coverage_findings(self) -> None:
         snap = self.snap
-        for row in self.rows:
-            if snap.node(row.id)["context"]:
-                continue
+        for row in self.rows:  # already the scope's compounds and firms
             members_evidence = self.member_evidence(row.id)
             if row.kind == "Compound" and row.status == "空白":
                 self.add("ORPHAN_COMPOUND", row.id)
@@ -228,7 +226,7 @@ class _Auditor:
                 if attrs.get("role") in POSTS_NEEDING_FORMAL_MEMBER and snap.node(person).get("party_status") != "正式党员":
                     by_person.setdefault(person, []).append((org, attrs))
         for person, posts in sorted(by_person.items()):
-            if snap.node(person)["context"] and all(snap.node(o)["context"] for o, _ in posts):
+            if not snap.in_scope(person):
                 continue
             text = "、".join(f"“{snap.node(o)['name']}”{a.get('role')}" for o, a in posts)
             self.add("POST_NOT_FORMAL_MEMBER", person, [_evidence(person, o, a) for o, a in posts],

@@ -33,7 +33,7 @@ def build_mirror(data: GraphData) -> nx.MultiDiGraph:
     """The mirror: the same graph as `add_nodes_from` then `add_edges_from` give (same
     nodes, edges, keys 0, 1, … per node pair, attributes and iteration order), written
     straight into the graph's adjacency dicts, which takes half the time."""
-    graph = nx.MultiDiGraph()
+    graph = nx.MultiDiGraph(scope=data.scope)
     nodes, succ, pred = graph._node, graph._succ, graph._pred
     context = data.context
     with paused_gc():
@@ -115,6 +115,9 @@ def _group_edges(graph: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, dict]
     return by_type
 
 
+_SCOPE_UNIT_KINDS = {"Street", "Community", "Compound", "Committee"}
+
+
 class Snapshot:
     """The relations of a mirror in force on one date, indexed by type and endpoint.
 
@@ -130,6 +133,7 @@ class Snapshot:
         self._nodes = graph._node  # what graph.nodes[n] looks up, without the view
         # type -> {node: [(other end, attrs)]}, shared by the snapshots of this mirror and date
         self._edges, self._out, self._in = _shared(graph, on)
+        self._scoped: set[str] | None = None
 
     def kind(self, node: str) -> str:
         return self._nodes[node]["kind"]
@@ -138,10 +142,43 @@ class Snapshot:
         return self._nodes[node]
 
     def nodes_of(self, kind: str, with_context: bool = False) -> list[str]:
-        """The units of this kind, sorted; context read around a scope is left out unless asked."""
+        """The units of this kind in the scope on this date, sorted (everything unless the
+        mirror was read around a scope); `with_context` lists every node of the kind."""
         return sorted(
-            n for n, a in self._nodes.items() if a["kind"] == kind and (with_context or not a["context"])
+            n for n, a in self._nodes.items() if a["kind"] == kind and (with_context or self.in_scope(n))
         )
+
+    def in_scope(self, node: str) -> bool:
+        """Whether a node belongs to the scope on this date. A street, community, compound
+        or committee does while its 隶属 in force leads to the scope's unit; a party org,
+        firm or person does when one of its relations in force touches such a unit (a
+        person also through such a party org, firm or committee)."""
+        if self.graph.graph.get("scope") is None:
+            return not self._nodes[node]["context"]
+        if self._scoped is None:
+            self._scoped = self._scope_members()
+        return node in self._scoped
+
+    def _scope_members(self) -> set[str]:
+        root = self.graph.graph["scope"]
+        units, frontier = {root}, [root]
+        while frontier:  # down the 隶属 in force on this date
+            parent = frontier.pop()
+            for child, _ in self.into("隶属", parent):
+                if child not in units and self.kind(child) in _SCOPE_UNIT_KINDS:
+                    units.add(child)
+                    frontier.append(child)
+        related = set(units)
+        for edges in self._edges.values():
+            for u, v, attrs in edges:
+                if in_force(attrs, self.on) and (u in units or v in units):
+                    related.add(v if u in units else u)
+        people = set()
+        for edges in self._edges.values():
+            for u, v, attrs in edges:
+                if in_force(attrs, self.on) and self.kind(u) == "Person" and v in related:
+                    people.add(u)
+        return {n for n in related | people if self.kind(n) not in _SCOPE_UNIT_KINDS or n in units}
 
     def out(self, rtype: str, node: str) -> list[tuple[str, dict]]:
         index = self._out.get(rtype)

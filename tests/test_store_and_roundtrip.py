@@ -168,3 +168,43 @@ def test_mirror_keeps_the_label_apart_from_a_committee_kind(make_ledger):
     graph = build_mirror(data)
     assert graph.nodes["K1"]["kind"] == "Committee"
     assert graph.nodes["K1"]["committee_kind"] == "业委会"
+
+
+def _finding_keys(graph, on):
+    from govgraph.findings import audit
+    from govgraph.profile import load_profile
+
+    return {(f.code, f.entity_id, f.unit_id) for f in audit(graph, on, load_profile())}
+
+
+@pytest.mark.parametrize("on", [date(2023, 6, 1), date(2026, 11, 23)])
+def test_scoped_audits_add_up_to_the_whole(store, on):
+    from govgraph.seeds import __file__ as seeds
+
+    from pathlib import Path
+
+    load_ledger(store, Path(seeds).parent / "demo")
+    whole = _finding_keys(build_mirror(store.read()), on)
+    streets = sorted(e.id for e in store.read().entities.values() if e.kind == "Street")
+    union = set()
+    for street in streets:
+        scoped = _finding_keys(build_mirror(store.read(street)), on)
+        assert scoped <= whole, street
+        union |= scoped
+    assert union == whole
+
+
+def test_a_compound_that_moved_out_is_not_in_the_old_scope(store, make_ledger):
+    moved = {**SMALL,
+             "streets.csv": SMALL["streets.csv"] + "        S2,流亭街道,D1\n",
+             "communities.csv": SMALL["communities.csv"] + "        M3,流亭社区,S2\n",
+             "compounds.csv": SMALL["compounds.csv"] + "        C5,苜卫路25号,,40,老旧小区,是,\n",
+             "relations.csv": SMALL["relations.csv"] + "        隶属,C5,M1,,2015,2020-12,\n        隶属,C5,M3,,2021-01,,\n"}
+    load_ledger(store, make_ledger(moved))
+    for on, inside in ((date(2019, 6, 1), True), (date(2024, 1, 1), False)):
+        ids = {r.id for r in coverage(build_mirror(store.read("M1")), on)}
+        assert ("C5" in ids) is inside, on
+        assert ("ORPHAN_COMPOUND", "C5", None) in _finding_keys(build_mirror(store.read("M1")), on) if inside else \
+            ("ORPHAN_COMPOUND", "C5", None) not in _finding_keys(build_mirror(store.read("M1")), on)
+    rows = coverage(build_mirror(store.read("S2")), date(2024, 1, 1))
+    assert [(r.id, r.community_id, r.street_id) for r in rows if r.kind == "Compound"] == [("C5", "M3", "S2")]

@@ -45,4 +45,4 @@ def read_scope(store, scope: str) -> GraphData:
     relations.update((r.identity, r) for r in store.relations_touching(context_units))
     ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
     entities.update(store.entities_by_id(ends - entities.keys()))
-    return GraphData(entities, sorted(relations.values(), key=lambda r: r.identity), context=set(entities) - members)
+    return GraphData(entities, sorted(relations.values(), key=lambda r: r.identity), context=set(entities) - members, scope=scope)
