@@ -35,15 +35,19 @@ def _load_summary(result) -> str:
               help="合并到库中已有数据（同编号的实体、同一关系以本台账为准），默认是整体替换。")
 @click.option("--allow-id-numbers", is_flag=True,
               help="允许台账中出现身份证号（默认拒绝导入；导入后显示时一律打码）。")
+@click.option("--force", is_flag=True,
+              help="确认整体替换：即使台账缺少某类数据（例如没有小区表），也删除库中这类已有数据。")
 @click.pass_obj
-def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool) -> None:
+def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: bool) -> None:
     """导入台账（CSV 文件夹或 .xlsx 工作簿）。
 
     先完整校验：有任何错误则一条也不导入，并列出全部错误（文件:行:列: 值: 原因），退出码 2。
+    默认整体替换库中数据；台账缺少库中已有的某类数据时会拒绝替换，除非加 --merge 或 --force。
     """
-    store = settings.store()
+    store = settings.store(create=True)
     try:
-        result = load_ledger(store, ledger, mode="merge" if merge else "replace", allow_id_numbers=allow_id_numbers)
+        result = load_ledger(store, ledger, mode="merge" if merge else "replace",
+                             allow_id_numbers=allow_id_numbers, force=force)
     finally:
         store.close()
     _print_warnings(result.warnings)
@@ -97,14 +101,16 @@ def demo_db_path() -> Path:
 def demo(ctx, level: str) -> None:
     """导入自带的示例台账，并打印覆盖情况和空白小区。
 
-    示例数据存放在单独的数据库文件里（除非用 --db 或 --neo4j-uri 另行指定），不会覆盖你自己的数据。
+    示例数据存放在单独的数据库文件里（除非在命令行用 --db 或 --neo4j-uri 另行指定；环境变量
+    GOVGRAPH_DB、NEO4J_URI 对 demo 不起作用），不会覆盖你自己的数据。
     """
     from .audit_commands import coverage, orphans
 
     settings = ctx.obj
-    if settings.db is None and settings.neo4j_uri is None:
-        settings.db = str(demo_db_path())
-    store = settings.store()
+    if not settings.given_on_command_line:
+        # GOVGRAPH_DB or NEO4J_URI in the environment point at the user's own data: keep off.
+        settings.db, settings.neo4j_uri = str(demo_db_path()), None
+    store = settings.store(create=True)
     try:
         result = load_ledger(store, demo_ledger_path())
     finally:

@@ -27,8 +27,9 @@ class Settings:
         self.db = db
         self.neo4j_uri = neo4j_uri
 
-    def store(self):
-        return open_store(self.db, self.neo4j_uri)
+    def store(self, create: bool = False):
+        """The chosen store; only commands that write (load, demo) create a new file."""
+        return open_store(self.db, self.neo4j_uri, create=create)
 
 
 class GovgraphGroup(click.Group):
@@ -69,6 +70,10 @@ def cli(ctx: click.Context, db: str | None, neo4j_uri: str | None) -> None:
     先运行 `govgraph demo` 看示例，或用 `govgraph load 台账文件夹` 导入自己的台账。
     """
     ctx.obj = Settings(db, neo4j_uri)
+    ctx.obj.given_on_command_line = {
+        name for name in ("db", "neo4j_uri")
+        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    }
 
 
 for module in (data_commands, audit_commands, report_commands, chart_commands, synth_command):

@@ -7,9 +7,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import LedgerIssue
+from collections import Counter
+
+from .errors import GovgraphError, LedgerIssue
 from .graph import GraphData
 from .ledger.read import read_ledger
+from .schema import load_schema
 from .store.base import LoadRecord, Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,7 +25,8 @@ class LoadResult:
     data: GraphData
 
 
-def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_id_numbers: bool = False) -> LoadResult:
+def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_id_numbers: bool = False,
+                force: bool = False) -> LoadResult:
     """Validate the ledger (with the stored graph, when merging) and write it in one go.
 
     Merge: a ledger entity replaces the stored one with the same id, including its
@@ -32,6 +36,8 @@ def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_
     before = store.read()
     base = before if mode == "merge" else None
     ledger = read_ledger(path, allow_id_numbers=allow_id_numbers, base=base)
+    if mode == "replace" and not force:
+        _refuse_silent_removal(before, ledger.data)
     record = LoadRecord(
         at=datetime.now(SHANGHAI).isoformat(timespec="seconds"),
         ledger=str(path),
@@ -40,6 +46,23 @@ def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_
     )
     store.replace_all(ledger.data, record)
     return LoadResult(record, ledger.warnings, ledger.data)
+
+
+def _refuse_silent_removal(before: GraphData, after: GraphData) -> None:
+    """A replace that would wipe a whole kind of data is almost always the wrong folder or
+    one updated sheet loaded without --merge: refuse it and say how to proceed."""
+    kept = {e.kind for e in after.entities.values()}
+    lost = Counter(e.kind for e in before.entities.values() if e.kind not in kept)
+    if lost:
+        what = "、".join(f"{load_schema().entities[k].zh} {n} 个" for k, n in sorted(lost.items()))
+        raise RemovalRefused(
+            f"本台账没有以下数据：{what}（库中现有）。整体替换会把它们全部删除，已停止。"
+            "如只想更新部分表，请加 --merge；确需整体替换，请加 --force。"
+        )
+
+
+class RemovalRefused(GovgraphError):
+    exit_code = 2
 
 
 def _diff(before: GraphData, after: GraphData) -> dict[str, int]:

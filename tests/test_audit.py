@@ -157,7 +157,8 @@ def test_markdown_and_xlsx_reports(run, make_ledger, tmp_path):
     assert any(c.value == "错误" for c in sheet["B"])
 
 
-def test_xlsx_needs_an_output_file(run):
+def test_xlsx_needs_an_output_file(run, make_ledger):
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
     result = run("coverage", "--format", "xlsx")
     assert result.exit_code == 1
     assert result.stderr == "xlsx 格式需要用 -o 指定输出文件，例如 -o 报表.xlsx\n"

@@ -156,9 +156,38 @@ def test_every_command_has_chinese_help(run):
                 assert param.help, f"{name} {param.name}"
 
 
-def test_empty_store(run):
+def test_a_missing_database_is_an_error_not_an_empty_ledger(run, db_path):
     result = run("coverage", "--as-of", "2024-01-01")
-    assert result.stdout.splitlines()[-1].startswith("TOTAL     合计      0")
+    assert result.exit_code == 1
+    assert result.stderr == f"本地数据库 {db_path} 不存在：请先用 govgraph load 导入台账，或用 --db 指定已有的数据库\n"
+    assert not db_path.exists()
+
+
+def test_replace_refuses_to_wipe_a_kind_of_data(loaded, make_ledger):
+    only_people = make_ledger({"people.csv": SMALL["people.csv"]})
+    result = loaded("load", str(only_people))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "本台账没有以下数据：社区 2 个、小区 4 个、区/县 1 个、物业服务企业 1 个、党组织 3 个、街道/乡镇 1 个（库中现有）。"
+        "整体替换会把它们全部删除，已停止。如只想更新部分表，请加 --merge；确需整体替换，请加 --force。\n"
+    )
+    assert loaded("load", str(only_people), "--merge").exit_code == 0
+    forced = loaded("load", str(only_people), "--force")
+    assert forced.exit_code == 0 and "现有实体 3 个" in forced.stdout
+
+
+def test_demo_ignores_store_settings_from_the_environment(run, db_path, make_ledger, monkeypatch, tmp_path):
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    from click.testing import CliRunner
+
+    from govgraph.cli.main import cli
+
+    result = CliRunner(env={"GOVGRAPH_DB": str(db_path)}).invoke(cli, ["demo"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert f"数据库：{db_path.with_name('demo.sqlite')}\n" in result.stdout  # beside, never the user's file
+    assert "现有实体 15 个" in run("load", str(make_ledger(SMALL))).stdout  # the user's store untouched
 
 
 def test_scope_below_the_level_counts_the_scope_only(loaded):

@@ -50,8 +50,9 @@ def default_db_path() -> Path:
     return Path(base) / "govgraph" / "govgraph.sqlite"
 
 
-def open_store(db: str | None = None, neo4j_uri: str | None = None) -> Store:
-    """Neo4j when a URI is given (option or NEO4J_URI), else the embedded SQLite file."""
+def open_store(db: str | None = None, neo4j_uri: str | None = None, create: bool = True) -> Store:
+    """Neo4j when a URI is given (option or NEO4J_URI), else the embedded SQLite file
+    (created when `create`, else it must exist)."""
     uri = neo4j_uri or os.environ.get("NEO4J_URI")
     if uri:
         from .neo4j import Neo4jStore
@@ -59,4 +60,4 @@ def open_store(db: str | None = None, neo4j_uri: str | None = None) -> Store:
         return Neo4jStore.from_settings(uri)
     from .sqlite import SqliteStore
 
-    return SqliteStore(Path(db) if db else default_db_path())
+    return SqliteStore(Path(db) if db else default_db_path(), create=create)

@@ -41,15 +41,18 @@ _RELATION_INDEXES = (("relations_from", "from_id"), ("relations_to", "to_id"))
 
 
 class SqliteStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, create: bool = True):
         self.path = path
         self.description = str(path)
+        if not create and not path.exists():
+            # A mistyped --db must not look like an empty ledger.
+            raise StoreError(f"本地数据库 {path} 不存在：请先用 govgraph load 导入台账，或用 --db 指定已有的数据库")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(path)
             self.conn.executescript(_DDL)
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"无法打开本地数据库 {path}：请检查路径是否可写（{type(exc).__name__}）") from exc
+            raise StoreError(f"无法打开本地数据库 {path}：请检查路径是否可写，且该文件是 govgraph 的数据库") from exc
 
     def close(self) -> None:
         self.conn.close()
