@@ -12,7 +12,9 @@ from govgraph.mirror import in_force
 from govgraph.schema import load_schema
 from govgraph.values import mask_phone
 
-from .options import as_of_option, read_mirror, scope_option, today
+from govgraph.profile import load_profile
+
+from .options import as_of_option, profile_option, read_mirror, scope_option, today
 from .output import Table, output_options, render_json
 
 COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "eligible", "formal_members"]
@@ -43,12 +45,14 @@ RELATION_KEYS = ["direction", "type", "other_id", "other_name", "role", "since",
               show_default=True, help="street/community：按街道或社区汇总各覆盖状态的数量和覆盖率；compound：逐个列出小区和物业企业。")
 @as_of_option
 @scope_option
+@profile_option
 @server_side_option
 @output_options
 @click.pass_obj
-def coverage(settings, level: str, as_of, scope, server_side, out) -> None:
+def coverage(settings, level: str, as_of, scope, profile_path, server_side, out) -> None:
     """党的组织和工作覆盖情况：单独建、联合建、挂靠建、工作覆盖、空白。"""
     as_of = as_of or today()
+    minimum = load_profile(profile_path).min_formal_members
     heading = f"统计时点：{as_of.isoformat()}"
     if server_side:
         from govgraph import cypher_audits
@@ -58,17 +62,17 @@ def coverage(settings, level: str, as_of, scope, server_side, out) -> None:
         store = _neo4j_store(settings)
         try:
             if level == "compound":
-                rows = cypher_audits.coverage(store, as_of, scope=scope)
+                rows = cypher_audits.coverage(store, as_of, scope=scope, min_formal_members=minimum)
                 out.emit([Table("coverage", "覆盖情况", rows, COMPOUND_KEYS)], as_of=as_of, heading=heading)
             else:
                 rows = cypher_audits.coverage_rollup(store, as_of, level)
-                keys = ROLLUP_TABLE_KEYS if out.fmt == "table" else list(rows[0])
+                keys = ROLLUP_TABLE_KEYS if out.fmt == "table" or not rows else list(rows[0])
                 out.emit([Table("rollup", "覆盖汇总", rows, keys)], as_of=as_of, heading=heading)
         finally:
             store.close()
         return
     graph = read_mirror(settings, scope)
-    rows = compute_coverage(graph, as_of)
+    rows = compute_coverage(graph, as_of, minimum)
     if level == "compound":
         out.emit([Table("coverage", "覆盖情况", [r.as_row() for r in rows], COMPOUND_KEYS)], as_of=as_of, heading=heading)
         return
@@ -80,14 +84,16 @@ def coverage(settings, level: str, as_of, scope, server_side, out) -> None:
 @click.command()
 @as_of_option
 @scope_option
+@profile_option
 @output_options
 @click.pass_obj
-def orphans(settings, as_of, scope, out) -> None:
+def orphans(settings, as_of, scope, profile_path, out) -> None:
     """空白小区：没有党组织覆盖、没有挂靠、也没有党的工作覆盖的小区，附原因和建议。"""
     as_of = as_of or today()
+    minimum = load_profile(profile_path).min_formal_members
     graph = read_mirror(settings, scope)
     result = []
-    for unit in compute_coverage(graph, as_of):
+    for unit in compute_coverage(graph, as_of, minimum):
         if unit.kind == "Compound" and unit.status == "空白":
             reason, suggestion = orphan_reason(graph, unit, as_of)
             result.append({**unit.as_row(), "reason": reason, "suggestion": suggestion})
@@ -128,8 +134,8 @@ def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
     shown = [r for r in rows if show_all or r["in_force"]]
     fields = _entity_fields(entity)
     if out.fmt == "json":
-        click.echo(render_json({"id": entity.id, "name": entity.name, "kind": entity.kind, "as_of": as_of,
-                                "fields": {k: v for k, _, v in fields}, "relations": shown}))
+        out.write(render_json({"id": entity.id, "name": entity.name, "kind": entity.kind, "as_of": as_of,
+                               "fields": {k: v for k, _, v in fields}, "relations": shown}))
         return
     heading = None
     if out.fmt in ("table", "markdown"):

@@ -84,6 +84,9 @@ for module in (data_commands, audit_commands, report_commands, chart_commands, s
 def main() -> None:
     try:
         cli.main(prog_name="govgraph")
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        sys.exit(0)
     except Exception:  # raised outside a command (e.g. while parsing): still no traceback
         if os.environ.get("GOVGRAPH_DEBUG"):
             traceback.print_exc()

@@ -53,11 +53,18 @@ class Output:
             write_xlsx(self.path, tables, as_of=as_of, reporter=self.reporter)
             click.echo(f"已写入 {self.path}")
             return
-        text = render_report(tables, self.fmt, as_of=as_of, heading=heading, reporter=self.reporter)
+        self.write(render_report(tables, self.fmt, as_of=as_of, heading=heading, reporter=self.reporter))
+
+    def write(self, text: str) -> None:
+        """Print `text`, or write it to `path` (CSV with a BOM, so Excel reads it right)."""
         if self.path is None:
             click.echo(text)
         else:
-            self.path.write_text(text + "\n", encoding="utf-8-sig" if self.fmt == "csv" else "utf-8")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.write_text(text + "\n", encoding="utf-8-sig" if self.fmt == "csv" else "utf-8")
+            except OSError:
+                raise GovgraphError(f"无法写入 {self.path}：请检查路径是否可写") from None
             click.echo(f"已写入 {self.path}")
 
 

@@ -101,6 +101,8 @@ def trend(settings, dates, year_ends, scope, profile_path, out) -> None:
             first, last = (int(x) for x in year_ends.split("-"))
         except ValueError:
             raise GovgraphError(f"--year-ends 应写成 起始年-结束年，例如 2020-2024，而不是 {year_ends}") from None
+        if first > last:
+            raise GovgraphError(f"--year-ends 的起始年应不晚于结束年，例如 {last}-{first}")
         points += [date(y, 12, 31) for y in range(first, last + 1)]
     if not points:
         raise GovgraphError("请用 --dates 或 --year-ends 给出至少一个统计时点")
@@ -184,7 +186,8 @@ def parttime(settings, as_of, scope, out) -> None:
             for committee in ap.committees_of(snap, compound, {"业委会"}):
                 should |= {p for p, a in snap.into("任职", committee) if a.get("role") == "主任"}
             should |= {p for p, a in snap.into("派驻", compound) if a.get("role") == "项目负责人"}
-        dual = [u for u, _ in snap.into("双报到", community)]
+        # 双报到 to the community itself or to one of its compounds
+        dual = [u for unit in [community, *ap.compounds_of(snap, community)] for u, _ in snap.into("双报到", unit)]
         rows.append({
             "unit_id": community, "unit_name": snap.node(community)["name"],
             "org_name": "、".join(snap.node(o)["name"] for o in orgs) or None,
@@ -220,7 +223,7 @@ def person(settings, person_id, as_of, out) -> None:
             for r in sorted(relations, key=lambda r: (r.since or date.min, r.type, r.to_id))]
     keys = ["type", "other_id", "other_name", "role", "since", "until", "source"]
     out.emit([Table("current", "在任职务", [r for r in rows if r["in_force"]], keys),
-              Table("history", "历史职务", [r for r in rows if not r["in_force"]], keys)],
+              Table("history", "不在任的职务（已卸任或尚未开始）", [r for r in rows if not r["in_force"]], keys)],
              as_of=as_of, heading=f"人员 {found.id} {found.name}（统计时点：{as_of.isoformat()}）")
 
 

@@ -48,6 +48,7 @@ ZH = {
     "file": "文件", "directory": "文件夹", "path": "路径",
     "default: {default}": "默认：{default}",
     "env var: {var}": "环境变量：{var}",
+    "required": "必填",
     "Aborted!": "已取消。",
     "Choose from:\n\t{choices}": "可选：\n\t{choices}",
     "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",

@@ -9,6 +9,7 @@ from .coverage import ORGANISATION_SCOPES, ORGANISATION_TYPES
 from .mirror import Snapshot
 
 SELF_GOVERNANCE_KINDS = {"业委会", "议事会", "自管会", "物管会"}
+PARTY_MEMBERS = {"正式党员", "预备党员"}
 FIRM_POST_ROLES = {"义务质量总监", "项目负责人"}
 
 
@@ -124,3 +125,15 @@ def yijiantiao_confirmed(snap: Snapshot, unit: str) -> list[str]:
 
 def yijiantiao_asserted(snap: Snapshot, unit: str) -> list[str]:
     return sorted(p for p, _ in snap.into("一肩挑", unit))
+
+
+def committee_party_share(snap: Snapshot, committee: str) -> tuple[int, int]:
+    """(party members, members) of a committee: distinct people holding 任职 there."""
+    members = {p for p, _ in snap.into("任职", committee)}
+    return sum(1 for p in members if snap.node(p).get("party_status") in PARTY_MEMBERS), len(members)
+
+
+def meets_share(part: int, whole: int, share: float) -> bool:
+    """part/whole >= share, exactly at the boundary ("exactly half passes"), without
+    floating-point surprises such as 0.7 * 10 = 7.000000000000001."""
+    return part * 10_000 >= round(share * 10_000) * whole

@@ -23,8 +23,14 @@ class LedgerIssue:
     value: str
     code: str
     reason: str
+    # About the file (or sheet) as a whole, e.g. one that is not a ledger file: printed
+    # as `file: reason`, with no row, column or value.
+    whole_file: bool = False
 
     def __str__(self) -> str:
+        if self.whole_file:
+            # A file the loader did not recognise may be named after a person.
+            return f"{mask_sensitive(self.file)}: {self.reason}"
         # The value is masked: an ID number or phone must not be echoed back in full.
         return f"{self.file}:{self.row}:{self.column}: {mask_sensitive(self.value)}: {self.reason}"
 
@@ -40,9 +46,18 @@ class LedgerError(GovgraphError):
         super().__init__(f"台账有 {len(issues)} 处错误，未导入任何数据")
 
     def __str__(self) -> str:
-        lines = [str(i) for i in self.issues]
+        # Warnings first (a file ignored for its name often explains the errors below).
+        lines = [f"提醒：{w}" for w in self.warnings]
+        lines += [str(i) for i in self.issues]
         lines.append(f"台账有 {len(self.issues)} 处错误，未导入任何数据。")
         return "\n".join(lines)
+
+
+class LedgerFileError(GovgraphError):
+    """A ledger that cannot be read at all (no ledger file in it, a file that cannot be
+    opened or decoded): nothing was loaded. Bad input, so exit status 2 as for `LedgerError`."""
+
+    exit_code = 2
 
 
 class StoreError(GovgraphError):

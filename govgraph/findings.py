@@ -22,7 +22,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-PARTY_MEMBERS = {"正式党员", "预备党员"}
 GROUP_TYPES = {"党小组", "党的工作小组"}
 POSTS_NEEDING_FORMAL_MEMBER = {"书记", "副书记", "委员", "组长"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -161,8 +160,7 @@ class _Auditor:
         if not community_orgs:
             return
         for org in ap.covering_organisations(snap, compound):
-            ancestors = self.party_ancestors(org)
-            if not ancestors.intersection(community_orgs):
+            if not ({org} | self.party_ancestors(org)).intersection(community_orgs):
                 evidence = [_evidence(org, compound, a) for o, a in snap.into("覆盖", compound) if o == org]
                 evidence += [_evidence(org, p, a) for p, a in snap.out("隶属", org)]
                 self.add("SUBORDINATION_MISMATCH", org, evidence, compound_name=snap.node(compound)["name"],
@@ -184,14 +182,11 @@ class _Auditor:
         for committee in snap.nodes_of("Committee"):
             node = snap.node(committee)
             if node.get("committee_kind") == "业委会":
-                holders = {p: a for p, a in snap.into("任职", committee)}
-                if holders:
-                    party = [p for p in holders if snap.node(p).get("party_status") in PARTY_MEMBERS]
-                    if len(party) < self.profile.committee_party_ratio * len(holders):
-                        self.add("COMMITTEE_PARTY_RATIO_LOW", committee,
-                                 [_evidence(p, committee, a) for p, a in snap.into("任职", committee)],
-                                 members=len(holders), party=len(party),
-                                 threshold=f"{self.profile.committee_party_ratio:.0%}")
+                party, members = ap.committee_party_share(snap, committee)
+                if members and not ap.meets_share(party, members, self.profile.committee_party_ratio):
+                    self.add("COMMITTEE_PARTY_RATIO_LOW", committee,
+                             [_evidence(p, committee, a) for p, a in snap.into("任职", committee)],
+                             members=members, party=party, threshold=f"{self.profile.committee_party_ratio:.0%}")
             if snap.out("隶属", committee):  # only a committee counting for a unit
                 self.term_finding(committee)
 
@@ -242,8 +237,11 @@ class _Auditor:
                 self.add("YIJIANTIAO_MISMATCH", unit, [_evidence(person, unit, asserted[person])],
                          detail=f"台账记录“{snap.node(person)['name']}”一肩挑，但其并未同时担任党组织书记和"
                                 f"{'业委会' if snap.kind(unit) == 'Compound' else '居委会'}主任")
+            orgs, committees = ap.yijiantiao_bodies(snap, unit)
             for person in sorted(confirmed - set(asserted)):
-                self.add("YIJIANTIAO_MISMATCH", unit, severity="info",
+                posts = [_evidence(person, o, a) for o, a in snap.out("任职", person)
+                         if (o in orgs and a.get("role") == "书记") or (o in committees and a.get("role") == "主任")]
+                self.add("YIJIANTIAO_MISMATCH", unit, posts, severity="info",
                          detail=f"“{snap.node(person)['name']}”同时担任党组织书记和"
                                 f"{'业委会' if snap.kind(unit) == 'Compound' else '居委会'}主任，台账未记录一肩挑")
 

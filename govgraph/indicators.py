@@ -14,7 +14,6 @@ from .coverage import ORG_STATUSES, UnitCoverage, coverage
 from .mirror import Snapshot
 from .profile import INDICATORS, Profile
 
-PARTY_MEMBERS = {"正式党员", "预备党员"}
 YELLOW_BAND = 0.10  # within 10 points below the target
 
 
@@ -112,11 +111,8 @@ def _counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitC
 
 def _party_majority(snap: Snapshot, committee: str, profile: Profile) -> bool | None:
     """None for a committee with no members: it neither passes nor fails."""
-    members = {p for p, _ in snap.into("任职", committee)}
-    if not members:
-        return None
-    party = sum(1 for p in members if snap.node(p).get("party_status") in PARTY_MEMBERS)
-    return party >= profile.committee_party_ratio * len(members)
+    party, members = ap.committee_party_share(snap, committee)
+    return ap.meets_share(party, members, profile.committee_party_ratio) if members else None
 
 
 def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = "street",
@@ -140,11 +136,12 @@ def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = 
                 if then and then[1]:
                     last_met = then[0] / then[1] >= last.value - 1e-9
             value = num / den if den else None
-            # With no deadline ahead, the last one still stands: colour against it.
+            # With no deadline ahead, the last one still stands (full coverage stays the
+            # goal after its deadline): it is the target shown and judged against.
             standing = target or last
             result.append(Indicator(
                 unit, kinds[unit], names[unit], name, num, den,
-                target.value if target else None, target.deadline if target else None,
+                standing.value if standing else None, standing.deadline if standing else None,
                 color_for(value, standing.value if standing else None),
                 last.deadline if last else None, last.value if last else None, last_met,
             ))

@@ -77,6 +77,8 @@ def value_for_display(key: str, value: object, fmt: str) -> str:
     """The cell text for table and CSV output (JSON keeps raw values)."""
     if value is None:
         return ""
+    if key == "unit_id" and value == "TOTAL":
+        return ""  # the 合计 row: its name column says so
     if isinstance(value, bool):
         return "是" if value else "否"
     if key in RATE_KEYS and isinstance(value, (int, float)):

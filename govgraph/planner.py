@@ -151,7 +151,12 @@ def plan(ranked: list[Candidate], available: list[Instructor]) -> Plan:
     for c in ranked:
         if c.id in assigned:
             i = by_id[assigned[c.id]]
-            where = "同社区" if i.community_id == c.community_id else ("同街道" if i.street_id == c.street_id else "跨街道")
+            if i.community_id and i.community_id == c.community_id:
+                where = "同社区"
+            elif i.street_id and i.street_id == c.street_id:
+                where = "同街道"
+            else:
+                where = "不限街道（指导员住址未知）"
             assignments.append({"id": c.id, "name": c.name, "community_id": c.community_id, "street_id": c.street_id,
                                 "score": c.score, "instructor_id": i.id, "instructor_name": i.name, "match": where})
         else:

@@ -8,6 +8,7 @@ user sees.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date, datetime
 
@@ -59,15 +60,25 @@ def parse_bool(value: object) -> bool:
     raise PydanticCustomError("bad_boolean", "应填 是/否、true/false 或 1/0")
 
 
+# A count must fit a 64-bit integer (what Neo4j stores).
+_MAX_COUNT = 2**63 - 1
+
+
 def parse_count(value: object) -> int:
     text = str(value).strip()
     try:
-        number = float(text)
-    except ValueError:
+        if text.isascii() and text.isdigit():
+            number = int(text)  # exact, where a float would round a long number
+        else:
+            real = float(text)  # "1200.0" from a spreadsheet; "nan", "inf", "1e400" are not counts
+            if not math.isfinite(real) or real != int(real):
+                raise ValueError(text)
+            number = int(real)
+    except ValueError:  # not a number (int() also refuses thousands of digits)
         raise PydanticCustomError("bad_count", "应为非负整数") from None
-    if number != int(number) or number < 0:
+    if not 0 <= number <= _MAX_COUNT:
         raise PydanticCustomError("bad_count", "应为非负整数")
-    return int(number)
+    return number
 
 
 def split_tags(value: object) -> list[str]:
@@ -102,6 +113,16 @@ _ID18 = re.compile(r"^[1-9]\d{5}(\d{4})(\d{2})(\d{2})\d{3}[\dX]$")
 _ID15 = re.compile(r"^[1-9]\d{5}(\d{2})(\d{2})(\d{2})\d{3}$")
 
 
+# A run that could be a 身份证号 inside longer text: 17 digits and a check character, or
+# 15 digits, not part of a longer run of digits.
+_ID_RUN = re.compile(r"(?<!\d)(?:\d{17}[\dXx](?!\d)|\d{15}(?![\dXx]))")
+
+
+def find_id_numbers(text: str) -> list[str]:
+    """The 身份证号 written anywhere in `text` ("退休干部；身份证号110105…" too)."""
+    return [m for m in _ID_RUN.findall(text) if looks_like_id_card(m)]
+
+
 def looks_like_id_card(value: object) -> bool:
     text = str(value).strip().upper()
     if m := _ID18.match(text):
@@ -118,6 +139,16 @@ def _is_date(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return 1900 <= year <= 2100
+
+
+# ASCII control characters other than tab, line feed and carriage return: invisible in a
+# spreadsheet (text pasted into Excel can carry them) and not allowed in an .xlsx file.
+CONTROL_CHARS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def strip_control(text: str) -> str:
+    """`text` without the control characters a user cannot see (`CONTROL_CHARS`)."""
+    return text.translate(CONTROL_CHARS)
 
 
 def mask_phone(phone: str | None) -> str:

@@ -61,7 +61,7 @@ def test_audit_json_and_fail_on(run, make_ledger):
     assert set(data) == {"summary", "findings"}
     orphan = next(f for f in data["findings"] if f["code"] == "ORPHAN_COMPOUND" and f["entity_id"] == "C3")
     assert orphan["severity"] == "error" and orphan["entity_kind"] == "Compound"
-    assert orphan["policy"].startswith("种子文件003")
+    assert orphan["policy"].startswith("《武汉市“红色物业”工作实践研究》（2021）")
     failing = run("audit", "--as-of", "2024-06-30", "--fail-on", "ORPHAN_COMPOUND,TERM_EXPIRING")
     assert failing.exit_code == 3
     assert failing.stderr == "发现指定的问题：ORPHAN_COMPOUND\n"
@@ -189,3 +189,39 @@ def test_bad_profile_is_a_chinese_error(tmp_path):
     with pytest.raises(GovgraphError) as exc:
         load_profile(bad)
     assert str(exc.value) == f"口径文件 {bad} 有误：min_formal_members（超出允许范围）；colour（未知设置项）"
+
+
+def test_share_thresholds_are_exact():
+    from govgraph.appointments import meets_share
+
+    assert meets_share(1, 2, 0.5)  # exactly half passes
+    assert not meets_share(4, 9, 0.5)
+    assert meets_share(7, 10, 0.7)  # 0.7 * 10 is 7.000000000000001 in floating point
+    assert not meets_share(6, 10, 0.7)
+
+
+def test_an_org_covering_the_community_and_a_compound_is_not_a_subordination_mismatch(make_ledger):
+    files = {**SMALL, "party_orgs.csv": SMALL["party_orgs.csv"] + "        P9,网格党支部,党支部,网格,5,,\n",
+             "relations.csv": SMALL["relations.csv"].replace("        覆盖,P0,M1,,,,城阳区委组织部台账2024\n", "")
+             + "        覆盖,P9,M1,,,,\n        覆盖,P9,C2,,,,\n"}
+    graph = build_mirror(read_ledger(make_ledger(files)).data)
+    keys = {(f.code, f.entity_id) for f in audit(graph, date(2024, 6, 30), load_profile())}
+    assert ("SUBORDINATION_MISMATCH", "P9") not in keys
+    assert ("SUBORDINATION_MISMATCH", "P1") in keys  # P1 sits under P0, which no longer covers M1
+
+
+def test_show_json_to_a_file(run, make_ledger, tmp_path):
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    out = tmp_path / "sub" / "u1.json"
+    result = run("show", "U1", "--format", "json", "-o", str(out))
+    assert result.stdout == f"已写入 {out}\n"
+    assert json.loads(out.read_text("utf-8"))["fields"]["phone"] == "138****1234"
+
+
+def test_coverage_takes_the_profile_threshold(run, make_ledger, tmp_path):
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    profile = tmp_path / "p.toml"
+    profile.write_text("min_formal_members = 6\n", encoding="utf-8")
+    rows = json.loads(run("coverage", "--level", "compound", "--as-of", "2024-06-30", "--format", "json",
+                          "--profile", str(profile)).stdout)
+    assert {r["id"]: r["eligible"] for r in rows}["C3"] is False  # 5 members, below 6

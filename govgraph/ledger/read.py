@@ -76,6 +76,11 @@ class _Reader:
                 self._read_relations(table)
             else:
                 self._read_entities(table, kind)
+            # The cell texts were kept for the messages of this table's rows. What is checked
+            # later (validate_graph) quotes only from_id/to_id, whose texts are the relation's
+            # own ids, so a cleared row reads the same; its memory goes now.
+            for _, cells in table.rows:
+                cells.clear()
 
     # -- header -----------------------------------------------------------------
     def _header(self, table: RawTable, columns: tuple[Column, ...]):
