@@ -11,11 +11,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..bulk import paused_gc
-from ..errors import LedgerError, LedgerIssue
+from ..errors import LedgerError, LedgerFileError, LedgerIssue
 from ..graph import Entity, GraphData, Origin, Relation, overlay
 from ..schema import PARENT_RELATION, Column, load_schema
 from ..validate import validate_graph
-from ..values import is_valid_credit_code, looks_like_id_card
+from ..values import find_id_numbers, is_valid_credit_code, mask_sensitive
 from .rows import RELATION_PARSERS, RelationRow, _text, entity_model, entity_parsers
 from .sources import RawTable, read_sources
 
@@ -62,6 +62,7 @@ class _Reader:
         tables = read_sources(path)
         order = [k.file for k in self.schema.entities.values()] + [self.schema.relations_file]
         known = []
+        workbook = not path.is_dir() and path.suffix.lower() in (".xlsx", ".xlsm")
         for table in tables:
             kind = self.schema.kind_for_file(table.stem)
             if kind is not None:
@@ -69,7 +70,12 @@ class _Reader:
             elif table.stem in (self.schema.relations_file, self.schema.relations_sheet):
                 known.append((len(order), table, None))
             else:
-                self.warnings.append(LedgerIssue(table.display, 1, "", "", "unknown_file", "不是台账文件，已忽略"))
+                self.warnings.append(LedgerIssue(table.display, 0, "", "", "unknown_file",
+                                                 _unknown_file_reason(self.schema, table.stem, workbook),
+                                                 whole_file=True))
+        if not known:
+            # Nothing to read: an empty graph would replace the stored one. Say why instead.
+            raise LedgerFileError(_nothing_to_read(self.schema, path, tables, workbook))
         # Reading order matters: "the later duplicate" is an error, the first one stands.
         for _, table, kind in sorted(known, key=lambda t: t[0]):
             if kind is None:
@@ -190,12 +196,13 @@ class _Reader:
             pass  # a spreadsheet cell that is not text: look at each
         for i, cell in enumerate(cells):
             text = str(cell).strip()
-            if len(text) not in (15, 18) or text[0] not in "123456789":
-                continue  # both forms have 15 or 18 characters and start with a digit 1-9
+            if len(text) < 15:
+                continue  # both forms have 15 or 18 characters
             name = positions.get(i)
             if name == "credit_code" and is_valid_credit_code(text.upper()):
                 continue  # a valid credit code is not an ID number
-            if looks_like_id_card(text):
+            # Alone in the cell or inside text ("退休干部；身份证号…"): refused alike.
+            if find_id_numbers(text):
                 column = titles[i] if i < len(titles) and titles[i] else f"第{i + 1}列"
                 self.errors.append(
                     LedgerIssue(display, number, column, text, "id_card_number",
@@ -250,6 +257,13 @@ class _Reader:
                 if read is None:
                     continue
                 origin, raw = read
+                raw_id = raw.get("id")
+                if raw_id is not None and _text(raw_id) in entities:
+                    # The later row of a duplicate id is not read further: no cascade of
+                    # errors from a row that is not loaded anyway.
+                    first = entities[_text(raw_id)].origin
+                    self.errors.append(origin.issue("id", "duplicate_id", f"编号重复（已在 {first} 使用）"))
+                    continue
                 row, _ = self._validate(model, parsers, origin, raw, required)
             entity_id = row.get("id")
             if not entity_id:
@@ -352,6 +366,49 @@ class _Reader:
             self.errors.append(
                 rel.origin.issue(column, "conflicting_relation", f"与 {earlier.origin} 是同一关系但内容不同")
             )
+
+
+def _ledger_names(schema) -> list[tuple[str, str]]:
+    """(file stem, Chinese sheet name) of every ledger file, in reading order."""
+    return [(k.file, k.sheet) for k in schema.entities.values()] + [(schema.relations_file, schema.relations_sheet)]
+
+
+def _unknown_file_reason(schema, stem: str, workbook: bool) -> str:
+    """Why a file or sheet is ignored, with the name it probably should have had
+    (小区台账.csv → compounds.csv or 小区.csv)."""
+    lowered = stem.lower()
+    guesses = [(len(name), file, sheet) for file, sheet in _ledger_names(schema)
+               for name in (file, sheet) if name in lowered]
+    _, file, sheet = max(guesses) if guesses else (0, "compounds", "小区")
+    if workbook:
+        return f"不是台账工作表，已忽略（工作表名应为 {sheet} 或 {file} 等）"
+    return f"不是台账文件，已忽略（台账文件名应为 {file}.csv 或 {sheet}.csv 等）"
+
+
+def _nothing_to_read(schema, path: Path, tables: list[RawTable], workbook: bool) -> str:
+    """The message for a ledger with no file (or sheet) the loader knows."""
+    names = _ledger_names(schema)
+    if workbook:
+        found = "、".join(f"“{t.stem}”" for t in tables) or "无"
+        return "\n".join([
+            f"工作簿 {mask_sensitive(path.name)} 中没有可识别的工作表，未导入任何数据。",
+            f"找到的工作表：{mask_sensitive(found)}",
+            "工作表名应为（中文或英文均可）：" + "、".join(f"{sheet}（{file}）" for file, sheet in names),
+        ])
+    if path.is_dir():
+        found = "、".join(t.display for t in tables)
+        if not found:
+            books = sorted(p.name for p in path.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
+            found = "没有 CSV 文件" + (f"（有工作簿 {'、'.join(books)}：如台账是工作簿，请直接导入该文件）" if books else "")
+        head = f"台账文件夹 {mask_sensitive(str(path))} 中没有可识别的台账文件，未导入任何数据。"
+    else:
+        found = "、".join(t.display for t in tables)
+        head = f"{mask_sensitive(path.name)} 不是可识别的台账文件，未导入任何数据。"
+    return "\n".join([
+        head,
+        f"找到的文件：{mask_sensitive(found)}",
+        "台账文件名应为（英文或中文均可）：" + "、".join(f"{file}.csv 或 {sheet}.csv" for file, sheet in names),
+    ])
 
 
 def _may_hold_id_numbers(table: RawTable) -> bool:
