@@ -112,10 +112,10 @@ def demo(ctx, level: str) -> None:
         settings.db, settings.neo4j_uri = str(demo_db_path()), None
     store = settings.store(create=True)
     try:
-        result = load_ledger(store, demo_ledger_path())
+        result = load_ledger(store, demo_ledger_path(), name="示例台账")
     finally:
         store.close()
-    click.echo(_load_summary(result).replace(str(demo_ledger_path()), "示例台账"))
+    click.echo(_load_summary(result))
     click.echo(f"数据库：{store.description}\n")
     click.echo("【覆盖情况】")
     ctx.invoke(coverage, level=level)

@@ -92,7 +92,7 @@ def render_report(tables: list[Table], fmt: str, *, as_of=None, heading=None, re
     parts = []
     if fmt == "markdown":
         meta = [f"填报单位：{reporter}"] if reporter else []
-        meta += [f"统计时点：{as_of.isoformat()}"] if as_of else []
+        meta += [f"统计时点：{as_of.isoformat()}"] if as_of and not (heading and "统计时点" in heading) else []
         if heading:
             parts.append(f"# {heading}")
         if meta:
@@ -167,7 +167,8 @@ def markdown(t: Table) -> str:
     headers = ["序号"] + [header_for(k) for k in t.keys]
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     for number, row in enumerate(t.rows, start=1):
-        cells = [str(number)] + [display(k, row.get(k), "markdown").replace("|", "\\|") for k in t.keys]
+        serial = "" if row.get("unit_id") == "TOTAL" else str(number)  # the 合计 row has no 序号
+        cells = [serial] + [display(k, row.get(k), "markdown").replace("|", "\\|") for k in t.keys]
         lines.append("| " + " | ".join(cells) + " |")
     if not t.rows:
         lines.append("| " + " | ".join([""] + [t.empty] + [""] * (len(t.keys) - 1)) + " |")

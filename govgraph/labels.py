@@ -82,9 +82,11 @@ def value_for_display(key: str, value: object, fmt: str) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if key in RATE_KEYS and isinstance(value, (int, float)):
-        return f"{value:.1%}" if fmt == "table" else f"{value:.4f}"
+        return f"{value:.1%}" if fmt in ("table", "markdown") else f"{value:.4f}"
     if key in ("kind", "unit_kind"):
         return kind_word(str(value))
+    if key == "at" and isinstance(value, str):  # 2026-11-23T13:05:28+08:00 → 2026-11-23 13:05:28
+        return value[:19].replace("T", " ")
     if key == "mode":
         return MODE_WORDS.get(str(value), str(value))
     if key == "direction":

@@ -26,7 +26,7 @@ class LoadResult:
 
 
 def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_id_numbers: bool = False,
-                force: bool = False) -> LoadResult:
+                force: bool = False, name: str | None = None) -> LoadResult:
     """Validate the ledger (with the stored graph, when merging) and write it in one go.
 
     Merge: a ledger entity replaces the stored one with the same id, including its
@@ -40,7 +40,7 @@ def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_
         _refuse_silent_removal(before, ledger.data)
     record = LoadRecord(
         at=datetime.now(SHANGHAI).isoformat(timespec="seconds"),
-        ledger=str(path),
+        ledger=name or str(path),
         mode=mode,
         **_diff(before, ledger.data),
     )

@@ -31,7 +31,7 @@ from .layout import LayoutError, Page, layout_chart
 from .orgchart import build_chart
 from .plots import coverage_figure
 
-SEVERITY_WORDS = {"error": "严重", "warning": "警告", "info": "提示"}
+from ..labels import SEVERITY_WORDS  # the same words as the CLI
 COLOR_FILLS = {"green": "#E3F4E1", "yellow": "#FFF4CC", "red": "#FDE2E1"}
 
 
@@ -78,7 +78,7 @@ def build_report(graph: nx.MultiDiGraph, on: date, profile: Profile, scope: str 
     every unit in it counts, so a whole-ledger graph with a scope would report it all."""
     if scope is not None and scope not in graph:
         raise NotFoundError(f"找不到街道或社区：{scope}")
-    scope_name = graph.nodes[scope]["name"] if scope else "全部台账"
+    scope_name = graph.nodes[scope]["name"] if scope else "全辖区"
     scope_kind = graph.nodes[scope]["kind"] if scope else None
     level = "street" if scope_kind is None else "community"
     rows = coverage(graph, on, profile.min_formal_members)
