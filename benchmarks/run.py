@@ -306,6 +306,12 @@ class Bench:
         size = sum(p.stat().st_size for p in ledger.glob("*.csv")) / 1e6
         print(f"\n== {tier} tier (seed {self.args.seed}; ledger {size:.1f} MB) ==", flush=True)
 
+        if "sqlite" in self.args.stores:
+            self.sqlite(tier, ledger, db, s)
+        if neo4j is not None:
+            self.neo4j(tier, ledger, neo4j, s)
+
+    def sqlite(self, tier, ledger, db, s) -> None:
         v = self.measure("validate", ledger=str(ledger))
         n = v["relations"]
         s.update(relations=n, entities=v["entities"])
@@ -344,8 +350,6 @@ class Bench:
         self.scoped(tier, ledger, db, s)
         self.chart(tier, ledger, db, s)
         self.baseline(tier, ledger, s)
-        if neo4j is not None:
-            self.neo4j(tier, ledger, neo4j, s)
 
     def scoped(self, tier, ledger, db, s) -> None:
         community, street = _first_ids(ledger)
@@ -455,8 +459,8 @@ def line(store: str, what: str, took: dict, extra: str, mem: dict | None, target
 
 
 def start_neo4j(args):
-    if args.no_neo4j:
-        print("neo4j: skipped (--no-neo4j)")
+    if args.no_neo4j or "neo4j" not in args.stores:
+        print("neo4j: skipped (not asked for)")
         return None
     if importlib.util.find_spec("govgraph.store.neo4j") is None:
         print("neo4j: skipped (store not available)")
@@ -487,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs for each measurement")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "govgraph-bench"))
-    parser.add_argument("--no-neo4j", action="store_true")
+    parser.add_argument("--stores", default="sqlite,neo4j", help="comma-separated: sqlite, neo4j")
+    parser.add_argument("--no-neo4j", action="store_true", help="the same as --stores sqlite")
     parser.add_argument("--neo4j-heap", default="3g")
     parser.add_argument("--neo4j-pagecache", default="1g")
     args = parser.parse_args(argv)

@@ -97,7 +97,8 @@ class SqliteStore:
             return read_scope(self, scope)
         with paused_gc():
             entities = self._entities(self.conn.execute("SELECT * FROM entities"))
-            relations = self._relations(self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"))
+            relations = self._relations(self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"),
+                                        ids=entities)
         return GraphData(entities, relations)
 
     def entities_by_id(self, ids: set[str]) -> dict[str, Entity]:
@@ -129,21 +130,29 @@ class SqliteStore:
 
     @staticmethod
     def _entities(rows) -> dict[str, Entity]:
-        same = {}.setdefault  # one copy of each repeated text (SQLite returns a new one per row)
+        rows = rows.fetchall() if hasattr(rows, "fetchall") else list(rows)
+        # All the attrs in one JSON array: one call, and the decoder shares the field names
+        # across entities; repeated values (enum words) are shared below. SQLite hands back a
+        # new copy of each text per row.
+        plains = json.loads("[" + ",".join(r[3] for r in rows) + "]") if rows else []
+        same = {}.setdefault
         return {
-            id_: Entity(same(kind, kind), id_, name, attrs_from_plain(kind, json.loads(attrs)),
+            id_: Entity(same(kind, kind), id_, name,
+                        attrs_from_plain(kind, {k: same(v, v) if v.__class__ is str else v for k, v in plain.items()}),
                         Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
-            for id_, kind, name, attrs, file, row in rows
+            for (id_, kind, name, _, file, row), plain in zip(rows, plains)
         }
 
     @staticmethod
-    def _relations(rows) -> list[Relation]:
-        # Repeated texts (types, roles, sources, file names) and dates are made once and
-        # shared: SQLite hands back a new copy of each per row.
+    def _relations(rows, ids: dict | None = None) -> list[Relation]:
+        # Repeated texts (types, roles, sources, file names, and the endpoints' ids, shared
+        # with the entities read) and dates are made once: SQLite hands back a new copy of
+        # each per row, which for a province is hundreds of megabytes.
         same, day = {}.setdefault, _Dates()
+        end = {i: i for i in ids}.get if ids else same
         return [
-            Relation(same(t, t), f, to, same(role, role), day[since], day[until], same(source, source),
-                     Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
+            Relation(same(t, t), end(f, f), end(to, to), same(role, role), day[since], day[until],
+                     same(source, source), Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
             for t, f, to, role, since, until, source, file, row in rows
         ]
 
