@@ -8,11 +8,9 @@ from govgraph.coverage import coverage as compute_coverage
 from govgraph.coverage import orphan_reason, rollups
 from govgraph.errors import GovgraphError, NotFoundError
 from govgraph.labels import kind_word, value_for_display
-from govgraph.mirror import in_force
+from govgraph.profile import load_profile
 from govgraph.schema import load_schema
 from govgraph.values import mask_phone
-
-from govgraph.profile import load_profile
 
 from .options import as_of_option, profile_option, read_mirror, scope_option, today
 from .output import Table, output_options, render_json
@@ -128,7 +126,7 @@ def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
             "other_name": others[other].name if other in others else "", "role": r.role,
             "since": r.since, "until": r.until, "source": r.source,
             "origin": str(r.origin) if r.origin else None,
-            "in_force": in_force({"since": r.since, "until": r.until}, as_of),
+            "in_force": r.in_force(as_of),
         })
     rows.sort(key=lambda r: (r["direction"] != "out", r["type"], r["other_id"], str(r["since"] or "")))
     shown = [r for r in rows if show_all or r["in_force"]]

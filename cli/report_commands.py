@@ -219,7 +219,7 @@ def person(settings, person_id, as_of, out) -> None:
         store.close()
     rows = [{"type": r.type, "other_id": r.to_id, "other_name": names[r.to_id].name, "role": r.role,
              "since": r.since, "until": r.until, "source": r.source,
-             "in_force": in_force({"since": r.since, "until": r.until}, as_of)}
+             "in_force": r.in_force(as_of)}
             for r in sorted(relations, key=lambda r: (r.since or date.min, r.type, r.to_id))]
     keys = ["type", "other_id", "other_name", "role", "since", "until", "source"]
     out.emit([Table("current", "在任职务", [r for r in rows if r["in_force"]], keys),

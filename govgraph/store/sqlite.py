@@ -172,10 +172,6 @@ def _provenance(origin) -> tuple[str | None, int | None]:
 _NOTHING = MappingProxyType({})  # the headers and cells of a stored origin: none, read-only
 
 
-def _origin(file: str | None, row: int | None) -> Origin | None:
-    return Origin(file, row, _NOTHING, _NOTHING) if file else None
-
-
 class _Dates(dict):
     """ISO text (or NULL) -> date (or None), each distinct text converted once."""
 
