@@ -198,3 +198,37 @@ def test_scope_below_the_level_counts_the_scope_only(loaded):
     district = loaded("indicators", "--scope", "M1", "--level", "district", "--as-of", "2024-06-30", "--format", "json")
     assert district.exit_code == 0
     assert {r["unit_id"] for r in json.loads(district.stdout)} == {"D1", "TOTAL"}
+
+
+def test_person_path_and_trend(loaded):
+    person = json.loads(loaded("person", "U1", "--as-of", "2024-04-30", "--format", "json").stdout)
+    assert [(r["type"], r["other_id"]) for r in person["current"]] == [("任职", "F1"), ("居住", "C1")]
+    assert [(r["type"], r["other_id"], r["since"]) for r in person["history"]] == [("派驻", "C2", "2024-05-01")]
+    path = json.loads(loaded("path", "U2", "F1", "--as-of", "2024-06-30", "--format", "json").stdout)
+    assert path[:2] == [  # shortest first: U2 lives in C1, which F1 serves
+        {"length": 2, "path": "李四 →居住→ 青特城 ←服务（专业物业）← 泾华物业"},
+        {"length": 3, "path": "李四 →任职（书记）→ 青特城小区党支部 →覆盖→ 青特城 ←服务（专业物业）← 泾华物业"},
+    ]
+    trend = json.loads(loaded("trend", "--year-ends", "2020-2021", "--format", "json").stdout)
+    work = [(r["date"], r["numerator"], r["denominator"], r["target"], r["color"])
+            for r in trend if r["indicator"] == "org_and_work_coverage_rate"]
+    # 2020: nothing covers any compound yet (P1 from 2021); 2021: C1 only. Targets 50% and 70%.
+    assert work == [("2020-12-31", 0, 4, 0.5, "red"), ("2021-12-31", 1, 4, 0.7, "red")]
+    assert loaded("trend", "--year-ends", "2024-2020").stderr == "--year-ends 的起始年应不晚于结束年，例如 2020-2024\n"
+
+
+def test_parttime_and_cross_on_the_demo(run):
+    from govgraph.seeds import __file__ as seeds
+
+    from pathlib import Path
+
+    assert run("load", str(Path(seeds).parent / "demo")).exit_code == 0
+    rows = {r["unit_id"]: r for r in json.loads(run("parttime", "--as-of", "2026-11-23", "--format", "json").stdout)}
+    # seeds/demo/README.md: U-GAOF chairs 青特城's 业委会 without a post in the 青特社区党委;
+    # U-ZHOUP (in-service member) and P-SJJ (a unit's party org) 双报到 in 青特社区.
+    assert rows["M-QT"]["missing"] == ["高峰"]
+    assert (rows["M-QT"]["dual_people"], rows["M-QT"]["dual_units"]) == (1, 1)
+    cross = json.loads(run("cross", "--as-of", "2026-11-23", "--format", "json").stdout)
+    qtc = {(r["person_id"]) for r in cross["people"] if r["unit_id"] == "C-QTC"}
+    # the demo's 交叉任职 examples, and 吴倩: 委员 of the branch and 副主任 of the 业委会
+    assert qtc == {"U-MAYL", "U-LINF", "U-WUQ"}
