@@ -180,19 +180,14 @@ def parttime(settings, as_of, scope, out) -> None:
     for community in snap.nodes_of("Community"):
         orgs = ap.community_party_orgs(snap, community)
         members = {p for org in orgs for p, _ in snap.into("兼职委员", org)}
-        posts = members | {p for org in orgs for p, _ in snap.into("任职", org)}
-        should = set()
-        for compound in ap.compounds_of(snap, community):
-            for committee in ap.committees_of(snap, compound, {"业委会"}):
-                should |= {p for p, a in snap.into("任职", committee) if a.get("role") == "主任"}
-            should |= {p for p, a in snap.into("派驻", compound) if a.get("role") == "项目负责人"}
+        should = {p for compound in ap.compounds_of(snap, community) for p in ap.expected_part_time_members(snap, compound)}
         # 双报到 to the community itself or to one of its compounds
         dual = [u for unit in [community, *ap.compounds_of(snap, community)] for u, _ in snap.into("双报到", unit)]
         rows.append({
             "unit_id": community, "unit_name": snap.node(community)["name"],
             "org_name": "、".join(snap.node(o)["name"] for o in orgs) or None,
             "part_time_members": sorted(snap.node(p)["name"] for p in members),
-            "missing": sorted(snap.node(p)["name"] for p in should - posts) if orgs else [],
+            "missing": sorted(snap.node(p)["name"] for p in should if not ap.holds_post_in(snap, p, orgs)) if orgs else [],
             "dual_people": sum(1 for u in dual if snap.kind(u) == "Person"),
             "dual_units": sum(1 for u in dual if snap.kind(u) == "PartyOrg"),
         })

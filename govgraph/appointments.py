@@ -137,3 +137,23 @@ def meets_share(part: int, whole: int, share: float) -> bool:
     """part/whole >= share, exactly at the boundary ("exactly half passes"), without
     floating-point surprises such as 0.7 * 10 = 7.000000000000001."""
     return part * 10_000 >= round(share * 10_000) * whole
+
+
+def expected_part_time_members(snap: Snapshot, compound: str) -> dict[str, list[tuple[str, str, dict]]]:
+    """The people of a compound who belong in the community party org as 兼职委员 (§4.3
+    MISSING_PART_TIME_MEMBER): the 主任 of its 业委会 and the 项目负责人 派驻 there.
+    {person: [(what they are, the unit of the post, the relation's attributes)]}"""
+    people: dict[str, list[tuple[str, str, dict]]] = {}
+    for committee in committees_of(snap, compound, {"业委会"}):
+        for person, attrs in snap.into("任职", committee):
+            if attrs.get("role") == "主任":
+                people.setdefault(person, []).append(("业委会主任", committee, attrs))
+    for person, attrs in snap.into("派驻", compound):
+        if attrs.get("role") == "项目负责人":
+            people.setdefault(person, []).append(("物业项目负责人", compound, attrs))
+    return people
+
+
+def holds_post_in(snap: Snapshot, person: str, orgs: list[str]) -> bool:
+    """A 兼职委员 or any 任职 in one of `orgs`."""
+    return any(org in orgs for rtype in ("兼职委员", "任职") for org, _ in snap.out(rtype, person))

@@ -155,6 +155,19 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
+LEVEL_KINDS = {"district": "District", "street": "Street", "community": "Community"}
+
+
+def unit_above(snap: Snapshot, community: str, kind: str) -> str | None:
+    """The Community, Street or District a community counts in on the snapshot's date."""
+    if kind == "Community":
+        return community
+    street = snap.parent(community, "Street")
+    if kind == "Street" or street is None:
+        return street
+    return snap.parent(street, "District")
+
+
 def rollups(graph: nx.MultiDiGraph, on: date, rows: list[UnitCoverage], level: str) -> list[Rollup]:
     """Counts per status for each street or community (as of `on`), then a 合计 row.
 
@@ -162,22 +175,14 @@ def rollups(graph: nx.MultiDiGraph, on: date, rows: list[UnitCoverage], level: s
     (and street) where it serves a compound, and once in the total.
     """
     snap = Snapshot(graph, on)
-    kind = {"district": "District", "street": "Street", "community": "Community"}[level]
+    kind = LEVEL_KINDS[level]
     units = {u: (Counter(), Counter()) for u in snap.nodes_of(kind)}
-
-    def unit_of(community: str) -> str | None:
-        if kind == "Community":
-            return community
-        street = snap.parent(community, "Street")
-        if kind == "Street" or street is None:
-            return street
-        return snap.parent(street, "District")
 
     total = (Counter(), Counter())
     for row in rows:
         index = 0 if row.kind == "Compound" else 1
         total[index][row.status] += 1
-        for unit in {unit_of(c) for c in row.communities} - {None}:
+        for unit in {unit_above(snap, c, kind) for c in row.communities} - {None}:
             # A unit above a --scope is context: it gets a row counting the scope only.
             units.setdefault(unit, (Counter(), Counter()))[index][row.status] += 1
     result = [Rollup(u, kind, snap.node(u)["name"], *counts) for u, counts in units.items()]

@@ -137,21 +137,11 @@ class _Auditor:
         orgs = ap.community_party_orgs(snap, community) if community else []
         if not orgs:
             return  # no community party org to join: COMMUNITY_UNCOVERED says so
-        people: dict[str, tuple[str, list[dict]]] = {}
-        for committee in ap.committees_of(snap, compound, {"业委会"}):
-            for person, attrs in snap.into("任职", committee):
-                if attrs.get("role") == "主任":
-                    people.setdefault(person, ("业委会主任", []))[1].append(_evidence(person, committee, attrs))
-        for person, attrs in snap.into("派驻", compound):
-            if attrs.get("role") == "项目负责人":
-                people.setdefault(person, ("物业项目负责人", []))[1].append(_evidence(person, compound, attrs))
-        for person, (role, evidence) in sorted(people.items()):
-            member = any(
-                org in orgs for rtype in ("兼职委员", "任职") for org, _ in snap.out(rtype, person)
-            )
-            if not member:
+        for person, posts in sorted(ap.expected_part_time_members(snap, compound).items()):
+            if not ap.holds_post_in(snap, person, orgs):
+                evidence = [_evidence(person, unit, attrs) for _, unit, attrs in posts]
                 self.add("MISSING_PART_TIME_MEMBER", person, evidence, unit_id=compound,
-                         unit_name=snap.node(compound)["name"], role=role, org_name=snap.node(orgs[0])["name"])
+                         unit_name=snap.node(compound)["name"], role=posts[0][0], org_name=snap.node(orgs[0])["name"])
 
     def subordination_findings(self, compound: str) -> None:
         snap = self.snap

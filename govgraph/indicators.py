@@ -10,7 +10,7 @@ from datetime import date
 import networkx as nx
 
 from . import appointments as ap
-from .coverage import ORG_STATUSES, UnitCoverage, coverage
+from .coverage import LEVEL_KINDS, ORG_STATUSES, UnitCoverage, coverage, unit_above
 from .mirror import Snapshot
 from .profile import INDICATORS, Profile
 
@@ -57,17 +57,10 @@ def color_for(value: float | None, target: float | None) -> str | None:
 def _counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage], level: str):
     """{unit: {indicator: [numerator, denominator]}} plus unit names and kinds."""
     snap = Snapshot(graph, on)
-    kind = {"district": "District", "street": "Street", "community": "Community"}[level]
+    kind = LEVEL_KINDS[level]
 
     def units_of(communities) -> set[str]:
-        found = set()
-        for community in communities:
-            street = snap.parent(community, "Street")
-            unit = {"Community": community, "Street": street,
-                    "District": snap.parent(street, "District") if street else None}[kind]
-            if unit:
-                found.add(unit)
-        return found | {"TOTAL"}
+        return {unit_above(snap, c, kind) for c in communities} - {None} | {"TOTAL"}
 
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: {k: [0, 0] for k in INDICATORS})
     for unit in snap.nodes_of(kind):
