@@ -190,18 +190,15 @@ def rollups(graph: nx.MultiDiGraph, on: date, rows: list[UnitCoverage], level: s
     return result
 
 
-# Relations that would give a compound coverage if they were in force: 覆盖 and an
-# instructor's 派驻 into it, its own 挂靠建.
-_COVERING_OUT = ("挂靠建",)
-
-
 def orphan_reason(graph: nx.MultiDiGraph, unit: UnitCoverage, on: date) -> tuple[str, str]:
     """Why a 空白 unit is blank (naming covering relations that lapsed or have not
     started, and links that do not count), and what to do about it."""
     notes = []
+    # Relations that would cover it if they were in force: 覆盖 and an instructor's 派驻
+    # into it, its own 挂靠建.
     edges = [(u, attrs) for u, _, attrs in graph.in_edges(unit.id, data=True)
              if attrs["type"] == "覆盖" or (attrs["type"] == "派驻" and attrs.get("role") in INSTRUCTOR_ROLES)]
-    edges += [(v, attrs) for _, v, attrs in graph.out_edges(unit.id, data=True) if attrs["type"] in _COVERING_OUT]
+    edges += [(v, attrs) for _, v, attrs in graph.out_edges(unit.id, data=True) if attrs["type"] == "挂靠建"]
     for other, attrs in sorted(edges, key=lambda e: (e[0], e[1]["type"])):
         name = graph.nodes[other]["name"]
         if attrs.get("until") and attrs["until"] < on:

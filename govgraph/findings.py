@@ -99,7 +99,6 @@ class _Auditor:
 
     # -- §4.1/4.2 based ---------------------------------------------------------------
     def coverage_findings(self) -> None:
-        snap = self.snap
         for row in self.rows:  # already the scope's compounds and firms
             members_evidence = self.member_evidence(row.id)
             if row.kind == "Compound" and row.status == "空白":

@@ -75,15 +75,9 @@ def in_force(attrs: dict, on: date) -> bool:
 # grouped by relation type (in the order graph.edges() visits them) and the indexes of the
 # last dates asked for. Coverage, roll-ups, findings and indicators each take Snapshots of
 # the same mirror on the same date(s); each index is built once. A mirror is not changed
-# after `build_mirror`; as a guard the node count is compared, and `forget_snapshots(graph)`
-# drops what is remembered about a mirror whose edges were changed.
+# after `build_mirror`; as a guard the node count is compared.
 _SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _DATES_KEPT = 2
-
-
-def forget_snapshots(graph: nx.MultiDiGraph) -> None:
-    """Drop what Snapshots remember about `graph` (only needed after changing its edges)."""
-    _SHARED.pop(graph, None)
 
 
 def _shared(graph: nx.MultiDiGraph, on: date) -> tuple[dict, dict, dict]:
