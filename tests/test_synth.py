@@ -16,7 +16,6 @@ from click.testing import CliRunner
 from govgraph import appointments as ap
 from govgraph.coverage import STATUSES, coverage
 from govgraph.errors import LedgerError
-from govgraph.ledger import read as ledger_read
 from govgraph.ledger import read_ledger
 from govgraph.mirror import Snapshot, build_mirror, node_attrs
 from govgraph.synth import MIX, REFERENCE_DATE, Tier, write_synthetic
@@ -134,24 +133,40 @@ def _full(data) -> tuple:
 
 
 @pytest.mark.parametrize("ledger", ["synth", "seed", "gb18030"])
-def test_quick_and_careful_reading_agree(ledger, demo, monkeypatch):
+def test_quick_and_careful_reading_agree(ledger, demo):
     path = {"synth": demo, "seed": DEMO_SEED, "gb18030": ACCEPTANCE / "core_gb18030" / "ledger"}[ledger]
     quick = read_ledger(path)
-    monkeypatch.setattr(ledger_read, "QUICK", False)
-    careful = read_ledger(path)
+    careful = read_ledger(path, quick=False)
     assert _full(quick.data) == _full(careful.data)
     assert [str(w) for w in quick.warnings] == [str(w) for w in careful.warnings]
 
 
-def test_quick_and_careful_reading_report_the_same_errors(monkeypatch):
+def test_quick_and_careful_reading_report_the_same_errors():
     path = ACCEPTANCE / "errors" / "ledger"
     with pytest.raises(LedgerError) as quick:
         read_ledger(path)
-    monkeypatch.setattr(ledger_read, "QUICK", False)
     with pytest.raises(LedgerError) as careful:
-        read_ledger(path)
+        read_ledger(path, quick=False)
     assert [str(i) for i in quick.value.issues] == [str(i) for i in careful.value.issues]
     assert quick.value.issues
+
+
+def test_quick_reading_takes_clean_rows_and_leaves_the_rest(demo, monkeypatch, make_ledger):
+    """The comparisons above mean something only if the quick way is taken: a clean
+    ledger never goes the careful way, and a row in error always does."""
+    from govgraph.ledger.read import _Reader
+
+    careful = []
+    validate = _Reader._validate
+    monkeypatch.setattr(_Reader, "_validate", lambda self, model, parsers, origin, *a: (
+        careful.append(origin.row), validate(self, model, parsers, origin, *a))[1])
+    read_ledger(demo)
+    assert careful == []
+    with pytest.raises(LedgerError) as bad:
+        read_ledger(make_ledger({"relations.csv": "type,from_id,to_id,role,since,until\n"
+                                 "任职,U1,P1,书记,2020,2021\n任职,U1,P1,书记,2022-13,\n任职,U1,P1,,2024,2023"}))
+    assert careful == [3]
+    assert [(i.row, i.code) for i in bad.value.issues][:2] == [(3, "bad_date"), (4, "since_after_until")]
 
 
 def _networkx_mirror(data) -> nx.MultiDiGraph:

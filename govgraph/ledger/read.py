@@ -20,25 +20,25 @@ from .rows import RELATION_PARSERS, RelationRow, _text, entity_model, entity_par
 from .sources import RawTable, read_sources
 
 
-# Clean text rows take a quick path (plain parsers, no per-row dicts); any row with
-# something to report goes the careful way, which is the one that reports. Tests switch
-# the quick path off to check that both read the same.
-QUICK = True
-
-
 @dataclass
 class LedgerRead:
     data: GraphData
     warnings: list[LedgerIssue]
 
 
-def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: GraphData | None = None) -> LedgerRead:
+def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: GraphData | None = None,
+                quick: bool = True) -> LedgerRead:
     """Parse and validate a ledger, laid over `base` (the stored graph) when merging.
 
     Raises `LedgerError` listing every error; nothing is returned half-valid.
+
+    A clean text row is parsed the quick way (plain parsers); a row that does not parse
+    so goes the careful way (the pydantic model), which says what is wrong. Both paths
+    end in the same row checks. `quick=False` sends every row the careful way: the
+    tests compare the two.
     """
     with paused_gc():  # hundreds of thousands of small objects, no cycles among them
-        reader = _Reader(allow_id_numbers)
+        reader = _Reader(allow_id_numbers, quick)
         reader.read(Path(path))
         if base is not None:
             reader.data = overlay(base, reader.data)
@@ -49,9 +49,10 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
 
 
 class _Reader:
-    def __init__(self, allow_id_numbers: bool):
+    def __init__(self, allow_id_numbers: bool, quick: bool = True):
         self.schema = load_schema()
         self.allow_id_numbers = allow_id_numbers
+        self.quick = quick
         self.data = GraphData()
         self.errors: list[LedgerIssue] = []
         self.warnings: list[LedgerIssue] = []
@@ -145,45 +146,50 @@ class _Reader:
             return None
         return Origin(t.display, number, t.headers, _Cells(cells, t.index)), raw
 
-    def _plan(self, parsers: dict) -> list | None:
-        """How to parse a clean text row quickly: [(column, position, parser or None for
-        plain text, memo dict or None)], or None when a column appears twice."""
+    def _quick_reader(self, parsers: dict, memo_columns: set[str], required: list[str]):
+        """A function giving a clean text row's values {column: value} quickly, or None
+        for any other row (which then goes the careful way, the one that reports).
+
+        Clean: every known cell is text and parses, every required cell is given. None
+        when the table has a column twice (the careful way reads those)."""
         t = self._table
-        if any(len(positions) > 1 for positions in t.index.values()):
-            return None
+        if not self.quick or any(len(positions) > 1 for positions in t.index.values()):
+            return lambda cells: None
         plan = []
         for name, (i,) in t.index.items():
             parse = parsers[name]
-            memo = {} if name in self._memo_columns else None
-            plan.append((name, i, None if parse is _text else parse, memo))
-        return plan
+            plan.append((name, i, None if parse is _text else parse, {} if name in memo_columns else None))
+        width = t.width
 
-    def _quick_values(self, plan: list, cells: list) -> dict | None:
-        """A row's values when every known cell is text that parses cleanly, else None
-        (the row then goes the careful way, which reports what is wrong)."""
-        if len(cells) < self._table.width:
-            return None
-        values = {}
-        try:
-            for name, i, parse, memo in plan:
-                cell = cells[i]
-                if cell.__class__ is not str:
+        def values_of(cells: list) -> dict | None:
+            if len(cells) < width:
+                return None
+            values = {}
+            try:
+                for name, i, parse, memo in plan:
+                    cell = cells[i]
+                    if cell.__class__ is not str:
+                        return None
+                    text = cell.strip()
+                    if not text:
+                        continue
+                    if parse is None:
+                        values[name] = text
+                    elif memo is not None:  # pure parsers of immutable values: once per text
+                        value = memo.get(cell, _MISSING)
+                        if value is _MISSING:
+                            value = memo[cell] = parse(cell)
+                        values[name] = value
+                    else:
+                        values[name] = parse(cell)
+            except Exception:  # noqa: BLE001 - the careful way reports it
+                return None
+            for name in required:
+                if name not in values:
                     return None
-                text = cell.strip()
-                if not text:
-                    continue
-                if parse is None:
-                    values[name] = text
-                elif memo is not None:
-                    value = memo.get(cell, _MISSING)
-                    if value is _MISSING:
-                        value = memo[cell] = parse(cell)
-                    values[name] = value
-                else:
-                    values[name] = parse(cell)
-        except Exception:  # noqa: BLE001 - the careful way reports it
-            return None
-        return values
+            return values
+
+        return values_of
 
     def _scan_id_numbers(self, display, number, cells, positions, titles) -> None:
         """A 身份证号 in any cell, known column or not, is refused unless opted in."""
@@ -239,39 +245,36 @@ class _Reader:
     def _read_entities(self, table: RawTable, kind) -> None:
         model = entity_model(kind.label)
         parsers = entity_parsers(kind.label)
-        self._memo_columns = {c.name for c in kind.columns if c.type in _MEMO_TYPES}
+        memo_columns = {c.name for c in kind.columns if c.type in _MEMO_TYPES}
         required = [c.name for c in kind.columns if c.required]
         fields = [c.name for c in kind.fields]
         parent_columns = [c.name for c in kind.parent_columns]
         entities = self.data.entities
         parent_views: dict[str, tuple[dict, dict]] = {}
-        plan = None
+        quick = None
         for number, cells in self._rows(table, kind.columns):
-            if plan is None:
-                plan = (self._plan(parsers) if QUICK else None) or []
-            row = self._quick_values(plan, cells) if plan else None
-            if row is not None and row.get("id") and row.get("name") and row["id"] not in entities:
+            if quick is None:  # the first row: the table's header is known now
+                quick = self._quick_reader(parsers, memo_columns, required)
+            row = quick(cells)
+            if row is not None:
                 origin = Origin(self._table.display, number, self._table.headers, _Cells(cells, self._table.index))
-            else:  # the careful way: every error of the row, as the model reports it
+                entity_id = row["id"]
+            else:  # the careful way
                 read = self._raw(number, cells)
                 if read is None:
                     continue
                 origin, raw = read
-                raw_id = raw.get("id")
-                if raw_id is not None and _text(raw_id) in entities:
-                    # The later row of a duplicate id is not read further: no cascade of
-                    # errors from a row that is not loaded anyway.
-                    first = entities[_text(raw_id)].origin
-                    self.errors.append(origin.issue("id", "duplicate_id", f"编号重复（已在 {first} 使用）"))
-                    continue
-                row, _ = self._validate(model, parsers, origin, raw, required)
-            entity_id = row.get("id")
-            if not entity_id:
-                continue
+                entity_id = _text(raw["id"]) if "id" in raw else None
             if entity_id in entities:
+                # The later row of a duplicate id is not read further: no cascade of
+                # errors from a row that is not loaded anyway.
                 first = entities[entity_id].origin
                 self.errors.append(origin.issue("id", "duplicate_id", f"编号重复（已在 {first} 使用）"))
                 continue
+            if row is None:
+                row, _ = self._validate(model, parsers, origin, raw, required)
+                if not row.get("id"):
+                    continue
             attrs = {name: row[name] for name in fields if row.get(name) is not None}
             entities[entity_id] = Entity(kind.label, entity_id, row.get("name") or "", attrs, origin)
             for name in parent_columns:
@@ -290,69 +293,34 @@ class _Reader:
     def _read_relations(self, table: RawTable) -> None:
         columns = self.schema.relation_columns
         required = [c.name for c in columns if c.required]
-        relation_types = self.schema.relations
-        roles_of = {name: rtype.roles for name, rtype in relation_types.items()}
-        self._memo_columns = {"type", "since", "until"}
-        seen = self._relation_rows
-        relations = self.data.relations
-        parse_type, parse_since, parse_until = (RELATION_PARSERS[n] for n in ("type", "since", "until"))
-        types, starts, ends = {}, {}, {}  # parsed cells, by text
-        pick = None
+        quick = None
         for number, cells in self._rows(table, columns):
-            if pick is None:  # the first row: the table's header is known now
+            if quick is None:
+                quick = self._quick_reader(RELATION_PARSERS, {"type", "since", "until"}, required)
+            row = quick(cells)
+            if row is not None:
                 t = self._table
-                order = [t.index.get(c.name, ()) for c in columns]
-                # Quick path: every relation column present, once (as export writes them).
-                pick = QUICK and all(len(p) == 1 for p in order) and itemgetter(*(p[0] for p in order))
-            if pick and len(cells) >= t.width:
-                # A clean text row (the common case) becomes a relation without the raw
-                # dict; anything else goes the careful way below, which reports it.
-                try:
-                    c_type, c_from, c_to, c_role, c_since, c_until, c_source = pick(cells)
-                    from_id, to_id = c_from.strip(), c_to.strip()
-                    rtype = types.get(c_type)
-                    if rtype is None and c_type.strip():
-                        rtype = types[c_type] = parse_type(c_type)
-                    role, source = c_role.strip() or None, c_source.strip() or None
-                    since = until = None
-                    if c_since.strip():
-                        since = starts.get(c_since, _MISSING)
-                        if since is _MISSING:
-                            since = starts[c_since] = parse_since(c_since)
-                    if c_until.strip():
-                        until = ends.get(c_until, _MISSING)
-                        if until is _MISSING:
-                            until = ends[c_until] = parse_until(c_until)
-                except Exception:  # noqa: BLE001 - not text, or a value in error: the careful way
-                    rtype = None
-                roles = roles_of.get(rtype)
-                if (rtype and from_id and to_id and not (role and roles is not None and role not in roles)
-                        and not (since and until and since > until)):
-                    rel = Relation(rtype, from_id, to_id, role, since, until, source,
-                                   origin=Origin(t.display, number, t.headers, _Cells(cells, t.index)))
-                    key = (rtype, from_id, to_id, role or "", since)
-                    if key not in seen:
-                        seen[key] = rel
-                        relations.append(rel)
-                    else:
-                        self._add_relation(rel)  # a repeat: the same relation, or a conflict
+                origin = Origin(t.display, number, t.headers, _Cells(cells, t.index))
+            else:  # the careful way
+                read = self._raw(number, cells)
+                if read is None:
                     continue
-            read = self._raw(number, cells)
-            if read is None:
-                continue
-            origin, raw = read
-            row, bad = self._validate(RelationRow, RELATION_PARSERS, origin, raw, required)
-            rtype, role, since, until = row["type"], row["role"], row["since"], row["until"]
-            if not (rtype and row["from_id"] and row["to_id"]):
-                continue
-            roles = relation_types[rtype].roles
-            if role and roles is not None and role not in roles:
-                self.errors.append(origin.issue("role", "unknown_role", f"{rtype}关系的职务应为：{'、'.join(roles)}"))
-            if since and until and since > until:
-                self.errors.append(origin.issue("until", "since_after_until", "结束日期早于开始日期"))
-            self._add_relation(
-                Relation(rtype, row["from_id"], row["to_id"], role, since, until, row["source"], origin=origin)
-            )
+                origin, raw = read
+                row, _ = self._validate(RelationRow, RELATION_PARSERS, origin, raw, required)
+                if not (row["type"] and row["from_id"] and row["to_id"]):
+                    continue
+            self._relation_row(origin, row)
+
+    def _relation_row(self, origin: Origin, row: dict) -> None:
+        """The checks of a relations.csv row beyond its cells' own (both paths)."""
+        rtype, role, since, until = row["type"], row.get("role"), row.get("since"), row.get("until")
+        roles = self.schema.relations[rtype].roles
+        if role and roles is not None and role not in roles:
+            self.errors.append(origin.issue("role", "unknown_role", f"{rtype}关系的职务应为：{'、'.join(roles)}"))
+        if since and until and since > until:
+            self.errors.append(origin.issue("until", "since_after_until", "结束日期早于开始日期"))
+        self._add_relation(Relation(rtype, row["from_id"], row["to_id"], role, since, until, row.get("source"),
+                                    origin=origin))
 
     def _add_relation(self, rel: Relation) -> None:
         # The same key as `rel.identity`, without formatting the date.
