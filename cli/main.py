@@ -15,7 +15,7 @@ import click  # noqa: E402
 from govgraph.errors import GovgraphError  # noqa: E402
 from govgraph.store import open_store  # noqa: E402
 
-from . import audit_commands, chart_commands, data_commands, report_commands, synth_command  # noqa: E402
+from . import audit_commands, chart_commands, data_commands, report_commands, serve_command, synth_command  # noqa: E402
 
 INTERNAL_ERROR = "内部错误：govgraph 遇到了意外问题。请设置环境变量 GOVGRAPH_DEBUG=1 后重试，并把输出发给维护人员。"
 
@@ -76,7 +76,7 @@ def cli(ctx: click.Context, db: str | None, neo4j_uri: str | None) -> None:
     }
 
 
-for module in (data_commands, audit_commands, report_commands, chart_commands, synth_command):
+for module in (data_commands, audit_commands, report_commands, chart_commands, serve_command, synth_command):
     for command in module.COMMANDS:
         cli.add_command(command)
 

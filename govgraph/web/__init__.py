@@ -1,0 +1,1 @@
+"""The web workbench: `govgraph serve`. See app.py."""

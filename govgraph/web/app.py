@@ -1,0 +1,439 @@
+"""The web workbench (`govgraph serve`): Starlette routes over the library's answers.
+
+Pages present what the audit modules return and compute no rule of their own. Every
+value shown passes through Jinja's autoescape and `mask_sensitive` (the environment's
+`finalize`), so a `<script>` in a ledger name shows as text and no phone number or
+身份证号 is shown in full. The as-of date travels in the URL (`?as_of=2024-12-31`), so a
+page can be bookmarked and sent.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+import tempfile
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from pydantic_core import PydanticCustomError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..coverage import STATUSES
+from ..errors import GovgraphError, NotFoundError
+from ..findings import SEVERITY_ORDER, finding_texts
+from ..labels import COLOR_WORDS, SEVERITY_WORDS, header_for, kind_word, value_for_display
+from ..loading import SHANGHAI
+from ..mirror import Snapshot, in_force
+from ..profile import INDICATORS
+from ..values import mask_phone, mask_sensitive, parse_date
+from .state import Workbench
+
+log = logging.getLogger("govgraph.web")
+HERE = Path(__file__).parent
+PAGE_SIZE = 50
+UNIT_KINDS = ("District", "Street", "Community", "Compound")
+PARENT_KIND = {"Street": "District", "Community": "Street", "Compound": "Community"}
+CHILD_LEVEL = {"District": "street", "Street": "community"}
+
+
+def _finalize(value):
+    """Every `{{ value }}`: None shows as nothing, text is masked (phones, 身份证号)."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return mask_sensitive(value)
+    return value
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("govgraph.web", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      finalize=_finalize, trim_blocks=True, lstrip_blocks=True)
+    env.filters["pct"] = lambda v: "—" if v is None else f"{v:.1%}"
+    env.filters["show"] = lambda v, key="": value_for_display(key, v, "table")
+    env.filters["kind"] = kind_word
+    env.filters["severity"] = lambda s: SEVERITY_WORDS.get(s, s)
+    env.filters["header"] = header_for
+    env.filters["phone"] = mask_phone
+    env.globals.update(STATUSES=STATUSES, INDICATORS=INDICATORS, COLOR_WORDS=COLOR_WORDS,
+                       SEVERITY_WORDS=SEVERITY_WORDS)
+    return env
+
+
+class Page:
+    """What every template gets: the request's as-of date and links that keep it."""
+
+    def __init__(self, request: Request, bench: Workbench):
+        self.request = request
+        self.bench = bench
+        self.today = datetime.now(SHANGHAI).date()
+        text = request.query_params.get("as_of") or ""
+        self.as_of_given = bool(text)
+        if text:
+            try:
+                self.on = parse_date(text)
+            except PydanticCustomError:
+                raise GovgraphError(f"“{text}”不是有效日期（例如 2024-06-30）") from None
+        else:
+            self.on = self.today
+
+    def link(self, path: str, **params) -> str:
+        """`path` with the as-of date kept (when one was chosen) and `params` (None: dropped)."""
+        query = {"as_of": self.on.isoformat()} if self.as_of_given else {}
+        query.update({k: v for k, v in params.items() if v not in (None, "")})
+        return path + ("?" + urlencode(query) if query else "")
+
+    def here(self, **params) -> str:
+        """The current page with some parameters changed (e.g. another page of a list)."""
+        query = dict(self.request.query_params)
+        query.update({k: v for k, v in params.items()})
+        query = {k: v for k, v in query.items() if v not in (None, "")}
+        return self.request.url.path + ("?" + urlencode(query) if query else "")
+
+    def unit_link(self, entity_id: str) -> str:
+        entity = self.bench.entity(entity_id)
+        if entity is not None and entity.kind in UNIT_KINDS:
+            return self.link(f"/unit/{entity_id}")
+        if entity is not None and entity.kind == "Person":
+            return self.link("/person", id=entity_id)
+        return self.link("/entity/" + entity_id)
+
+    def name(self, entity_id: str | None) -> str:
+        if entity_id is None:
+            return ""
+        entity = self.bench.entity(entity_id)
+        return entity.name if entity else entity_id
+
+
+def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: int = 50,
+               secret: str | None = None) -> Starlette:
+    from . import pages
+
+    env = _environment()
+    env.globals["nav_items"] = [("/", "总览"), *pages.NAV]
+    max_upload = max_upload_mb * 1024 * 1024
+
+    def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+        page = context.pop("page", None)
+        if page is None:
+            try:
+                page = Page(request, bench)
+            except GovgraphError:  # a bad as_of on an error page: show it without the date control
+                page = None
+        html = env.get_template(template).render(
+            page=page, csrf=_csrf_token(request), logged_in=bool(password), store=bench.description,
+            nav=request.url.path, **context)
+        return HTMLResponse(html, status_code=status)
+
+    # -- overview and drill-down -------------------------------------------------------
+    def overview(request: Request):
+        page = Page(request, bench)
+        answers = bench.whole(page.on)
+        findings = answers.findings
+        by_severity = Counter(f.severity for f in findings)
+        by_code = Counter((f.severity, f.code) for f in findings)
+        codes = sorted(by_code.items(), key=lambda x: (SEVERITY_ORDER[x[0][0]], x[0][1]))
+        return render(request, "overview.html", page=page,
+                      district_indicators=_indicator_table(answers.indicators("district")),
+                      street_indicators=_indicator_table(answers.indicators("street")),
+                      streets=answers.rollups("street"), by_severity=by_severity,
+                      codes=[(sev, code, finding_texts()[code]["title"], n) for (sev, code), n in codes],
+                      orphans=len(answers.orphans), records=bench.records)
+
+    def unit(request: Request):
+        page = Page(request, bench)
+        unit_id = request.path_params["unit_id"]
+        entity = bench.entity(unit_id)
+        if entity is None:
+            raise NotFoundError(f"找不到编号为 {unit_id} 的单位")
+        if entity.kind not in UNIT_KINDS:
+            return RedirectResponse(page.unit_link(unit_id), status_code=303)
+        whole = bench.whole(page.on)
+        crumbs = _breadcrumbs(bench, whole.graph, page.on, unit_id, entity.kind)
+        if entity.kind == "Compound":
+            return _compound_page(request, page, bench, unit_id, crumbs, render)
+        if entity.kind == "District":
+            answers = whole
+            rows = [r for r in whole.coverage if r.district_id == unit_id]
+            children = [r for r in whole.rollups("street") if r.unit_id in _children(whole, unit_id, page.on)]
+            indicator_rows = [i for i in whole.indicators("street") if i.unit_id in {c.unit_id for c in children}]
+            findings = None
+        else:
+            answers = bench.scoped(unit_id, page.on)
+            rows = answers.coverage
+            level = CHILD_LEVEL.get(entity.kind)
+            children = [r for r in answers.rollups(level) if r.unit_kind != "Total"] if level else []
+            indicator_rows = [i for i in answers.indicators("community") if i.unit_kind != "Total" or True]
+            findings = answers.findings
+        orphan_rows = [o for o in answers.orphans if o[0].id in {r.id for r in rows}]
+        return render(request, "unit.html", page=page, entity=entity, crumbs=crumbs, rows=rows,
+                      children=children, indicators=_indicator_table(indicator_rows),
+                      orphans=orphan_rows, findings=findings)
+
+    def entity_page(request: Request):
+        page = Page(request, bench)
+        entity_id = request.path_params["entity_id"]
+        entity = bench.entity(entity_id)
+        if entity is None:
+            raise NotFoundError(f"找不到编号为 {entity_id} 的实体")
+        if entity.kind in UNIT_KINDS:
+            return RedirectResponse(page.link(f"/unit/{entity_id}"), status_code=303)
+        return render(request, "entity.html", page=page, entity=entity,
+                      relations=_relations(bench, entity_id, page.on), fields=_fields(entity))
+
+    # -- charts ------------------------------------------------------------------------
+    def chart(request: Request):
+        from ..charts.orgchart import render_chart
+
+        page = Page(request, bench)
+        unit_id, fmt = request.path_params["unit_id"], request.path_params["fmt"]
+        paper = request.query_params.get("paper", "A4")
+        if fmt not in ("svg", "png", "pdf") or paper not in ("A4", "A3"):
+            raise NotFoundError("没有这种图")
+        graph = _chart_graph(bench, unit_id, page.on)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"chart.{fmt}"
+            render_chart(graph, unit_id, page.on, path, paper, "landscape", False, bench.profile)
+            body = path.read_bytes()
+        media = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}[fmt]
+        headers = {}
+        if fmt != "svg":
+            name = f"{bench.entity(unit_id).name}组织架构图（{paper}，{page.on.isoformat()}）.{fmt}"
+            headers["Content-Disposition"] = _attachment(mask_sensitive(name))
+        return Response(body, media_type=media, headers=headers)
+
+    def coverage_chart(request: Request):
+        from ..charts import plots
+
+        page = Page(request, bench)
+        scope = request.query_params.get("unit") or None
+        if scope is not None:
+            entity = bench.entity(scope)
+            if entity is None or entity.kind not in ("Street", "Community"):
+                raise NotFoundError(f"找不到街道或社区：{scope}")
+            graph, level = bench.scoped(scope, page.on).graph, "community"
+        else:
+            graph, level = bench.graph, "street"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "coverage.svg"
+            plots.render_coverage(graph, page.on, bench.profile, path, level)
+            return Response(path.read_bytes(), media_type="image/svg+xml")
+
+    # -- the font ----------------------------------------------------------------------
+    def font(request: Request):
+        from ..charts import fonts
+
+        return FileResponse(fonts.source_path(), media_type="font/otf",
+                            headers={"Cache-Control": "public, max-age=604800"})
+
+    # -- login -------------------------------------------------------------------------
+    async def _login_post_async(request: Request):
+        form = await request.form()
+        _check_csrf(request, form.get("csrf"))
+        if password and hmac.compare_digest(str(form.get("password", "")).encode(), password.encode()):
+            request.session["auth"] = True
+            target = str(form.get("next") or "/")
+            return RedirectResponse(target if target.startswith("/") and not target.startswith("//") else "/",
+                                    status_code=303)
+        return render(request, "login.html", status=403, error="密码不正确")
+
+    async def login_route(request: Request):
+        if request.method == "POST":
+            return await _login_post_async(request)
+        return render(request, "login.html", next=request.query_params.get("next", "/"))
+
+    async def logout(request: Request):
+        form = await request.form()
+        _check_csrf(request, form.get("csrf"))
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    # -- errors ------------------------------------------------------------------------
+    async def not_found(request: Request, exc):
+        detail = getattr(exc, "detail", None)
+        message = detail if isinstance(detail, str) and detail and detail != "Not Found" else "找不到这个页面"
+        return render(request, "error.html", status=getattr(exc, "status_code", 404), message=message)
+
+    async def govgraph_error(request: Request, exc: GovgraphError):
+        status = 404 if isinstance(exc, NotFoundError) else 400
+        return render(request, "error.html", status=status, message=str(exc))
+
+    async def server_error(request: Request, exc: Exception):
+        log.exception("页面出错：%s", request.url.path, exc_info=exc)
+        return HTMLResponse(env.get_template("error.html").render(
+            page=None, csrf="", logged_in=False, store="", nav="",
+            message="内部错误：govgraph 遇到了意外问题，详情已记录在服务器日志中。请把出错的时间和网址发给维护人员。"),
+            status_code=500)
+
+    routes = [
+        Route("/", overview),
+        Route("/unit/{unit_id:path}", unit),
+        Route("/entity/{entity_id:path}", entity_page),
+        Route("/chart/coverage.svg", coverage_chart),
+        Route("/chart/{unit_id:path}.{fmt}", chart),
+        Route("/static/font/NotoSansSC.otf", font),
+        Route("/login", login_route, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Mount("/static", StaticFiles(packages=[("govgraph.web", "static")]), name="static"),
+    ]
+    routes[3:3] = pages.routes(bench, render, max_upload)
+    middleware = [Middleware(SessionMiddleware, secret_key=secret or secrets.token_hex(32),
+                             session_cookie="govgraph_session", same_site="strict", https_only=False)]
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={404: not_found, 405: not_found, HTTPException: not_found,
+                                        GovgraphError: govgraph_error, 500: server_error, Exception: server_error})
+    if password:
+        app.add_middleware(_LoginRequired)
+        # SessionMiddleware must run first (outermost) so the login check can read the session.
+        app.user_middleware.reverse()
+    return app
+
+
+class _LoginRequired:
+    """Every path but the login page and the static files needs a logged-in session."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] == "/login" or scope["path"].startswith("/static/"):
+            return await self.app(scope, receive, send)
+        if scope.get("session", {}).get("auth"):
+            return await self.app(scope, receive, send)
+        target = scope["path"] + ("?" + scope["query_string"].decode() if scope.get("query_string") else "")
+        response = RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+        return await response(scope, receive, send)
+
+
+def _csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _check_csrf(request: Request, given) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not given or not hmac.compare_digest(str(given), expected):
+        raise HTTPException(403, "页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试")
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"govgraph.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _indicator_table(items) -> list[dict]:
+    """Indicators grouped per unit, in the library's order: {unit_id, unit_name, unit_kind, cells}."""
+    units: dict[str, dict] = {}
+    for i in items:
+        row = units.setdefault(i.unit_id, {"unit_id": i.unit_id, "unit_name": i.unit_name,
+                                           "unit_kind": i.unit_kind, "cells": {}})
+        row["cells"][i.indicator] = i
+    return list(units.values())
+
+
+def _breadcrumbs(bench: Workbench, graph, on: date, unit_id: str, kind: str) -> list[tuple[str, str]]:
+    """(id, name) from the district down to the unit, by the 隶属 in force on the date."""
+    snap = Snapshot(graph, on)
+    chain = [unit_id]
+    while kind in PARENT_KIND:
+        parent = snap.parent(chain[-1], PARENT_KIND[kind])
+        if parent is None:
+            break
+        chain.append(parent)
+        kind = PARENT_KIND[kind]
+    return [(u, graph.nodes[u]["name"]) for u in reversed(chain)]
+
+
+def _children(answers, district: str, on: date) -> set[str]:
+    snap = Snapshot(answers.graph, on)
+    return {s for s in snap.nodes_of("Street") if snap.parent(s, "District") == district}
+
+
+def _chart_graph(bench: Workbench, unit_id: str, on: date):
+    """The graph a chart is drawn from: a street or community's scope; a compound's community's."""
+    entity = bench.entity(unit_id)
+    if entity is None:
+        raise NotFoundError(f"找不到编号为 {unit_id} 的单位")
+    if entity.kind in ("Street", "Community"):
+        return bench.scoped(unit_id, on).graph
+    if entity.kind == "Compound":
+        row = bench.whole(on).coverage_by_id.get(unit_id)
+        if row is not None and row.community_id:
+            return bench.scoped(row.community_id, on).graph
+        return bench.graph
+    raise GovgraphError(f"只能为小区、社区或街道制图，{unit_id} 是{kind_word(entity.kind)}")
+
+
+def _relations(bench: Workbench, entity_id: str, on: date, show_all: bool = False) -> list[dict]:
+    """The relations touching an entity, in force on the date (or all), with the other end's name."""
+    graph = bench.graph
+    rows = []
+    for u, v, attrs in list(graph.out_edges(entity_id, data=True)) + list(graph.in_edges(entity_id, data=True)):
+        outgoing = u == entity_id
+        other = v if outgoing else u
+        current = in_force(attrs, on)
+        if current or show_all:
+            node = graph.nodes[other]
+            rows.append({"outgoing": outgoing, "type": attrs["type"], "other_id": other,
+                         "other_name": node.get("name", other), "other_kind": node.get("kind"),
+                         "role": attrs.get("role"), "since": attrs.get("since"), "until": attrs.get("until"),
+                         "source": attrs.get("source"), "in_force": current})
+    rows.sort(key=lambda r: (not r["outgoing"], r["type"], r["other_id"]))
+    return rows
+
+
+def _fields(entity) -> list[tuple[str, object]]:
+    from ..schema import load_schema
+
+    kind = load_schema().entities[entity.kind]
+    fields = []
+    for column in kind.fields:
+        value = entity.attrs.get(column.name)
+        if value is None:
+            continue
+        if column.type == "phone":
+            value = mask_phone(value)
+        fields.append((column.zh or column.name, value_for_display("", value, "table")))
+    return fields
+
+
+def _compound_page(request, page, bench, compound, crumbs, render):
+    whole = bench.whole(page.on)
+    row = whole.coverage_by_id.get(compound)
+    community = row.community_id if row else None
+    answers = bench.scoped(community, page.on) if community else whole
+    reason = next(((r, s) for u, r, s in answers.orphans if u.id == compound), None)
+    relations = _relations(bench, compound, page.on)
+    related = {compound} | {r["other_id"] for r in relations}
+    findings = [f for f in answers.findings if f.entity_id in related or f.unit_id == compound]
+    bodies = [r for r in relations if r["other_kind"] in ("PartyOrg", "Committee", "Firm")]
+    people = []
+    for body in bodies:
+        for person in _relations(bench, body["other_id"], page.on):
+            if person["other_kind"] == "Person" and not person["outgoing"]:
+                people.append({**person, "body_name": body["other_name"], "body_id": body["other_id"],
+                               "person": bench.entity(person["other_id"])})
+    people += [{**r, "body_name": bench.entity(compound).name, "body_id": compound,
+                "person": bench.entity(r["other_id"])}
+               for r in relations if r["other_kind"] == "Person" and r["type"] != "居住"]
+    residents = sum(1 for r in relations if r["type"] == "居住")
+    return render(request, "compound.html", page=page, entity=bench.entity(compound), crumbs=crumbs, row=row,
+                  reason=reason, relations=relations, findings=findings, people=people, residents=residents,
+                  fields=_fields(bench.entity(compound)))

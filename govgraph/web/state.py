@@ -1,0 +1,149 @@
+"""What the web workbench keeps in memory: the stored graph, read once and again after
+each load, and the library's answers for the dates asked for.
+
+Every answer comes from the library (coverage, roll-ups, findings, indicators, planner,
+charts); this module only decides what to keep. A drill-down page for one street or
+community audits that unit's scoped graph (the same scope definition as `--scope`, read
+from memory), so it never costs a whole-city computation per request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date
+
+import networkx as nx
+
+from ..coverage import UnitCoverage, coverage, orphan_reason, rollups
+from ..findings import Finding, audit
+from ..graph import Entity, GraphData, Relation
+from ..indicators import Indicator, indicators
+from ..mirror import build_mirror
+from ..profile import Profile
+from ..store.scope import read_scope
+
+
+class MemoryStore:
+    """The two look-ups `read_scope` asks a store for, answered from a `GraphData`."""
+
+    def __init__(self, data: GraphData):
+        self.entities = data.entities
+        self._touching: dict[str, list[Relation]] = {}
+        for r in data.relations:
+            self._touching.setdefault(r.from_id, []).append(r)
+            if r.to_id != r.from_id:
+                self._touching.setdefault(r.to_id, []).append(r)
+
+    def entities_by_id(self, ids) -> dict[str, Entity]:
+        return {i: self.entities[i] for i in ids if i in self.entities}
+
+    def relations_touching(self, ids) -> list[Relation]:
+        seen, result = set(), []
+        for i in ids:
+            for r in self._touching.get(i, ()):
+                if id(r) not in seen:
+                    seen.add(id(r))
+                    result.append(r)
+        return result
+
+
+@dataclass
+class Answers:
+    """The library's answers on one graph (whole or scoped) and one date, computed when first asked."""
+
+    graph: nx.MultiDiGraph
+    on: date
+    profile: Profile
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _memos: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def coverage(self) -> list[UnitCoverage]:
+        return self._memo("coverage", lambda: coverage(self.graph, self.on, self.profile.min_formal_members))
+
+    @property
+    def coverage_by_id(self) -> dict[str, UnitCoverage]:
+        return self._memo("coverage_by_id", lambda: {r.id: r for r in self.coverage})
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self._memo("findings", lambda: audit(self.graph, self.on, self.profile, self.coverage))
+
+    def rollups(self, level: str):
+        return self._memo(("rollups", level), lambda: rollups(self.graph, self.on, self.coverage, level))
+
+    def indicators(self, level: str) -> list[Indicator]:
+        return self._memo(("indicators", level),
+                          lambda: indicators(self.graph, self.on, self.profile, level, self.coverage))
+
+    @property
+    def orphans(self) -> list[tuple[UnitCoverage, str, str]]:
+        """(unit, reason, suggestion) for every 空白 compound."""
+        return self._memo("orphans", lambda: [
+            (u, *orphan_reason(self.graph, u, self.on)) for u in self.coverage
+            if u.kind == "Compound" and u.status == "空白"])
+
+    def _memo(self, key, compute):
+        # One computation per key even when several requests ask at once (RLock: a
+        # computation may ask for another answer, e.g. findings need coverage).
+        if key not in self._memos:
+            with self._lock:
+                if key not in self._memos:
+                    self._memos[key] = compute()
+        return self._memos[key]
+
+
+class _Lru(OrderedDict):
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def get_or_make(self, key, make):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+class Workbench:
+    """The current stored graph and the answers on it; `reload()` after a load."""
+
+    def __init__(self, open_store, profile: Profile):
+        self.open_store = open_store  # () -> Store; create=True for loads
+        self.profile = profile
+        self._lock = threading.RLock()
+        self.reload()
+
+    def reload(self) -> None:
+        store = self.open_store()
+        try:
+            data = store.read()
+            self.description = store.description
+            self.records = store.load_records()
+        finally:
+            store.close()
+        with self._lock:
+            self.data = data
+            self.graph = build_mirror(data)
+            self.memory = MemoryStore(data)
+            self._whole = _Lru(4)
+            self._scoped = _Lru(256)
+            self.generation = getattr(self, "generation", 0) + 1
+
+    def entity(self, entity_id: str) -> Entity | None:
+        return self.data.entities.get(entity_id)
+
+    def whole(self, on: date) -> Answers:
+        with self._lock:
+            return self._whole.get_or_make(on, lambda: Answers(self.graph, on, self.profile))
+
+    def scoped(self, unit: str, on: date) -> Answers:
+        """Answers on the graph read around one street or community (`--scope unit`)."""
+        with self._lock:
+            return self._scoped.get_or_make(
+                (unit, on), lambda: Answers(build_mirror(read_scope(self.memory, unit)), on, self.profile))
