@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from .errors import LedgerIssue
-from .schema import PARENT_RELATION
+from .schema import PARENT_RELATION, load_schema
 
 
 @dataclass(frozen=True)
@@ -84,18 +84,40 @@ class GraphData:
         ) == sorted(other.relations, key=_sort_key)
 
 
+def column_parents(data: GraphData) -> dict[tuple[str, str], Relation]:
+    """{(entity id, parent column): relation}: the undated parent each entity's row holds
+    in its parent column (`community_id`, `parent_id` …).
+
+    That is a 隶属 with no dates, role or source, to a parent of a kind the column takes,
+    the first such per column. Any other 隶属 (dated, or with a source) is a row of
+    relations.csv. Export and merge both go by this, so what a resubmitted row replaces
+    is exactly what its parent column holds.
+    """
+    schema = load_schema()
+    found: dict[tuple[str, str], Relation] = {}
+    for rel in data.relations:
+        if rel.type == PARENT_RELATION and rel.since is None and rel.until is None and rel.role is None \
+                and rel.source is None and rel.from_id in data.entities:
+            parent = data.entities.get(rel.to_id)
+            if parent is None:
+                continue
+            for column in schema.entities[data.entities[rel.from_id].kind].parent_columns:
+                if parent.kind in column.to and (rel.from_id, column.name) not in found:
+                    found[(rel.from_id, column.name)] = rel
+                    break
+    return found
+
+
 def overlay(base: GraphData, new: GraphData) -> GraphData:
     """`new` laid over `base`, for a merge load.
 
-    A `new` entity replaces the stored one with the same id, including its undated
-    parent; a `new` relation replaces the stored one with the same identity; everything
-    else in `base` stays.
+    A `new` entity replaces the stored one with the same id, including the parent its
+    row holds in a parent column (`column_parents`); a `new` relation replaces the stored
+    one with the same identity; everything else in `base` stays.
     """
     resubmitted = new.entities.keys()
-    kept = [
-        r for r in base.relations
-        if not (r.type == PARENT_RELATION and r.since is None and r.until is None and r.from_id in resubmitted)
-    ]
+    replaced = {id(r) for (entity_id, _), r in column_parents(base).items() if entity_id in resubmitted}
+    kept = [r for r in base.relations if id(r) not in replaced]
     new_ids = {r.identity for r in new.relations}
     # Stored relations first: an error between the two is reported at the ledger's row.
     relations = [r for r in kept if r.identity not in new_ids] + list(new.relations)

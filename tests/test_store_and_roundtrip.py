@@ -60,6 +60,23 @@ def test_merge_keeps_what_the_ledger_does_not_mention(store, make_ledger):
     assert (record.relations_added, record.relations_changed, record.relations_removed) == (3, 0, 1)  # noqa
 
 
+def test_merge_keeps_a_parent_written_in_relations(store, make_ledger):
+    # A 隶属 with a source lives in relations.csv, not in the parent column (that is how
+    # export writes it): resubmitting the compound's row to change its households must
+    # not take it away.
+    ledger = dict(SMALL)
+    ledger["compounds.csv"] = SMALL["compounds.csv"] + "        C5,海悦花园,,200,商品房,否,\n"
+    ledger["relations.csv"] = SMALL["relations.csv"] + "        隶属,C5,M2,,,,街道小区名册2024\n"
+    load_ledger(store, make_ledger(ledger))
+    record = load_ledger(store, make_ledger({"compounds.csv": "id,name,community_id,households\nC5,海悦花园,,250"}),
+                         mode="merge").record
+    data = store.read()
+    assert [(r.to_id, r.source) for r in data.relations if r.from_id == "C5" and r.type == "隶属"] == [
+        ("M2", "街道小区名册2024")]
+    assert data.entities["C5"].attrs == {"households": 250}
+    assert (record.relations_added, record.relations_changed, record.relations_removed) == (0, 0, 0)
+
+
 def test_merge_validates_against_the_store(store, make_ledger):
     load_ledger(store, make_ledger(SMALL))
     before = store.read()

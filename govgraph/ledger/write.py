@@ -8,8 +8,8 @@ from itertools import chain
 from pathlib import Path
 
 from ..errors import GovgraphError
-from ..graph import GraphData, Relation
-from ..schema import PARENT_RELATION, load_schema
+from ..graph import GraphData, column_parents
+from ..schema import load_schema
 from ..values import strip_control
 
 
@@ -19,16 +19,7 @@ def ledger_tables(data: GraphData) -> list[tuple[str, str, list[str], list[list[
     Undated parents go back to their column; dated or extra ones to relations.
     """
     schema = load_schema()
-    column_parent: dict[tuple[str, str], Relation] = {}
-    for rel in data.relations:
-        if rel.type == PARENT_RELATION and rel.since is None and rel.until is None and rel.role is None \
-                and rel.source is None and rel.from_id in data.entities:
-            kind = schema.entities[data.entities[rel.from_id].kind]
-            for column in kind.parent_columns:
-                parent = data.entities.get(rel.to_id)
-                if parent and parent.kind in column.to and (rel.from_id, column.name) not in column_parent:
-                    column_parent[(rel.from_id, column.name)] = rel
-                    break
+    column_parent = column_parents(data)
     in_columns = {id(r) for r in column_parent.values()}
     tables = []
     for kind in schema.entities.values():
