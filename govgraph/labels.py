@@ -50,15 +50,26 @@ HEADERS = {
     "score": "得分", "households": "户数", "category": "类型", "complex": "情况复杂",
     "score_households": "户数分", "score_category": "类型分", "score_complex": "复杂分", "score_members": "党员分",
     "instructor_id": "指导员编号", "instructor_name": "党建指导员", "match": "就近情况",
+    # submissions, diff, finding states and the 整改台账 (§7)
+    "seq": "报送序号", "period": "期别", "scope": "范围",
+    "change": "变化", "fields": "变更内容", "before": "之前", "after": "之后", "delta": "变化值",
+    "before_numerator": "之前分子", "before_denominator": "之前分母",
+    "after_numerator": "之后分子", "after_denominator": "之后分母",
+    "state": "问题状态", "first_seen": "首次出现（报送序号）", "closed_in": "销号（报送序号）",
+    "responsible_unit": "责任单位编号", "responsible_unit_name": "责任单位", "rectify_deadline": "整改时限",
+    "register_status": "整改状态", "measures": "整改措施", "person": "责任人", "progress": "进展",
+    "waiver_reason": "豁免理由", "approver": "审批人", "waiver_expires": "豁免到期", "waiver": "豁免",
+    "overdue": "超期", "reported_not_fixed": "报而未改",
     # person and path
     "path": "路径", "length": "步数", "role_history": "历史",
 }
 
-RATE_KEYS = {k for k in HEADERS if k.endswith("_rate")} | {"value", "target", "last_target"}
+RATE_KEYS = {k for k in HEADERS if k.endswith("_rate")} | {"value", "target", "last_target", "before", "after", "delta"}
 SEVERITY_WORDS = {"error": "错误", "warning": "警告", "info": "提示"}
 COLOR_WORDS = {"green": "绿（达标）", "yellow": "黄（接近）", "red": "红（未达标）"}
 MODE_WORDS = {"replace": "替换", "merge": "合并"}
 DIRECTION_WORDS = {"out": "→", "in": "←"}
+CHANGE_WORDS = {"added": "新增", "removed": "删除", "changed": "变更", "improved": "改善", "worsened": "退步"}
 
 
 def header_for(key: str) -> str:
@@ -91,6 +102,10 @@ def value_for_display(key: str, value: object, fmt: str) -> str:
         return MODE_WORDS.get(str(value), str(value))
     if key == "direction":
         return DIRECTION_WORDS.get(str(value), str(value))
+    if key == "change":
+        return CHANGE_WORDS.get(str(value), str(value))
+    if key == "waiver" and isinstance(value, dict):
+        return f"{value['reason']}（{value['approver']}批准，至{value['expires'].isoformat()}）"
     if key == "severity":
         return SEVERITY_WORDS.get(str(value), str(value))
     if key == "color":

@@ -47,6 +47,9 @@ class Profile(BaseModel):
     instructor_tags: list[str] = ["党建指导员"]
     instructor_ids: list[str] = []
     targets: list[Target] = []
+    # §7 整改: days to rectify by severity, and the reasons a waiver (豁免) may give.
+    rectify_days: dict[str, int] = {"error": 30, "warning": 60, "info": 90}
+    waiver_reasons: list[str] = []
 
     def target_on(self, indicator: str, on: date) -> Target | None:
         """The target in force on `on`: the earliest deadline on or after it."""
