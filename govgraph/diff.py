@@ -135,6 +135,10 @@ class Diff:
     statuses: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
 
+    def status_counts(self) -> dict[str, int]:
+        """How many compounds and firms improved, worsened, were added or removed."""
+        return {c: sum(1 for r in self.statuses if r["change"] == c) for c in ("improved", "worsened", "added", "removed")}
+
     def as_dict(self) -> dict:
         """§6: `from`, `to`, `entities`, `relations`, `statuses`, `indicators`."""
         return {"from": self.from_seq, "to": self.to_seq, "as_of": self.on, "entities": self.entities,

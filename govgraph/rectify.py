@@ -8,6 +8,7 @@ and reports present what `track` returns.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -261,7 +262,49 @@ def track(history: dict[int, dict[FindingKey, Audited]], current: int, baseline:
 
 
 def in_scope(t: Tracked, scope: str | None) -> bool:
+    """Whether the finding is the scope's to fix: its 责任单位 is the scope or in it."""
     return scope is None or scope in (t.responsible_unit, t.street_id)
+
+
+def summary_by_unit(tracked: list[Tracked]) -> list[dict]:
+    """Per 责任单位: how many findings are in each register state; a 合计 row last."""
+    units: dict[str | None, dict] = {}
+    total = Counter()
+    for t in tracked:
+        row = units.setdefault(t.responsible_unit, {
+            "unit_id": t.responsible_unit or "", "unit_name": t.responsible_unit_name or "（未定责任单位）",
+            "street_id": t.street_id, "counts": Counter()})
+        for c in (row["counts"], total):
+            c[t.status] += 1
+            c["reported_not_fixed"] += t.reported_not_fixed
+    out = []
+    for row in [*sorted(units.values(), key=lambda r: (r["street_id"] or "\uffff", r["unit_id"])),
+                {"unit_id": "TOTAL", "unit_name": "合计", "street_id": None, "counts": total}]:
+        counts = row.pop("counts")
+        row.update({s: counts[s] for s in REGISTER_STATUSES})
+        row["reported_not_fixed"] = counts["reported_not_fixed"]
+        row["open_total"] = sum(counts[s] for s in (OPEN, IN_PROGRESS, OVERDUE))
+        out.append(row)
+    return out
+
+
+def state_summary(tracked: list[Tracked], units: UnitNames) -> tuple[list[dict], list[dict]]:
+    """How many findings are in each state (新增, 持续, 回潮, 已整改), per code and per street."""
+    from .finding_states import STATES
+    from .findings import SEVERITY_ORDER, finding_texts
+
+    by_code: dict[str, Counter] = {}
+    by_street: dict[str | None, Counter] = {}
+    for t in tracked:
+        by_code.setdefault(t.key[0], Counter())[t.state.state] += 1
+        by_street.setdefault(t.street_id, Counter())[t.state.state] += 1
+    codes = [{"severity": finding_texts()[c]["severity"], "code": c, "title": finding_texts()[c]["title"],
+              **{s: n[s] for s in STATES}}
+             for c, n in sorted(by_code.items(), key=lambda x: (SEVERITY_ORDER[finding_texts()[x[0]]["severity"]], x[0]))]
+    streets = [{"unit_id": s or "", "unit_name": units.names.get(s, "（未定街道）") if s else "（未定街道）",
+                **{k: n[k] for k in STATES}}
+               for s, n in sorted(by_street.items(), key=lambda x: (x[0] is None, x[0] or ""))]
+    return codes, streets
 
 
 # -- the register workbook ---------------------------------------------------------------
@@ -398,3 +441,89 @@ def merge_entries(imported: list[RegisterEntry], defaults: dict[FindingKey, str 
             e = replace(e, responsible_unit=None)
         out.append(e)
     return out
+
+
+# -- the store: submissions, their findings, the register ----------------------------------
+def submission_dates(submissions) -> dict[int, date]:
+    """Each submission's day in Asia/Shanghai: the audit date its findings count from."""
+    from datetime import datetime
+
+    from .loading import SHANGHAI
+
+    return {s.seq: datetime.fromisoformat(s.at).astimezone(SHANGHAI).date() for s in submissions}
+
+
+def previous_submission(submissions, current: int) -> int | None:
+    earlier = [s.seq for s in submissions if s.seq < current]
+    return max(earlier, default=None)
+
+
+PREVIOUS = "previous"
+
+
+@dataclass
+class TrackedAudit:
+    """`track_store`'s answer: the tracked findings and which submissions they compare."""
+
+    tracked: list[Tracked]
+    current: int
+    baseline: int | None
+    units: UnitNames
+
+
+def track_store(store, on: date, profile: Profile, *, current: int | None = None,
+                baseline: int | str | None = PREVIOUS, scope: str | None = None,
+                include_all_closed: bool = False) -> TrackedAudit:
+    """The findings of submission `current` (default the latest) with their states
+    against `baseline` (default the one before), the register's entries and deadlines.
+    Every submission up to `current` is audited on `on`, one graph at a time."""
+    from .errors import NotFoundError
+
+    submissions = store.submissions()
+    if not submissions:
+        raise GovgraphError("库中还没有报送记录：请先用 govgraph load 导入台账")
+    current = current or submissions[-1].seq
+    if baseline == PREVIOUS:
+        baseline = previous_submission(submissions, current)
+    if baseline is not None and baseline >= current:
+        raise GovgraphError(f"基准报送（第 {baseline} 次）应早于所审计的报送（第 {current} 次）")
+    history, units = {}, UnitNames()
+    for s in submissions:
+        if s.seq > current:
+            continue
+        try:
+            data = store.read(scope, load=s.seq)
+        except NotFoundError:
+            if s.seq == current:
+                raise
+            history[s.seq] = {}  # the scope did not exist yet in that submission
+            continue
+        history[s.seq] = audit_submission(data, on, profile)
+        if s.seq == current:
+            units = UnitNames.of(data)
+    tracked = track(history, current, baseline, submission_dates(submissions), read_register(store), on,
+                    profile, units, include_all_closed=include_all_closed)
+    return TrackedAudit(tracked, current, baseline, units)
+
+
+def entry_to_row(entry: RegisterEntry) -> dict:
+    """A register entry as the stores keep it: the key's three parts and plain fields."""
+    code, entity_id, unit_id = entry.key
+    return {"code": code, "entity_id": entity_id, "unit_id": unit_id,
+            **{k: getattr(entry, k) for k in REPORT_COLUMNS},
+            "waiver_expires": entry.waiver_expires.isoformat() if entry.waiver_expires else None,
+            "reported_in": entry.reported_in}
+
+
+def entry_from_row(row: dict) -> RegisterEntry:
+    expires = row.get("waiver_expires")
+    return RegisterEntry(
+        (row["code"], row["entity_id"], row["unit_id"] or ""),
+        **{k: row.get(k) for k in REPORT_COLUMNS if k != "waiver_expires"},
+        waiver_expires=date.fromisoformat(expires) if expires else None,
+        reported_in=row.get("reported_in"),
+    )
+
+
+def read_register(store) -> dict[FindingKey, RegisterEntry]:
+    return {e.key: e for e in map(entry_from_row, store.register_rows())}
