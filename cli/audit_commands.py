@@ -12,8 +12,8 @@ from govgraph.profile import load_profile
 from govgraph.schema import load_schema
 from govgraph.values import mask_phone
 
-from .options import as_of_option, profile_option, read_mirror, scope_option, today
-from .output import Table, output_options, render_json
+from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
+from .output import Table, entity_names, output_options, render_json
 
 COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "eligible", "formal_members"]
 ROLLUP_TABLE_KEYS = ["unit_id", "unit_name", "compounds", "single", "joint", "affiliated", "work", "blank",
@@ -39,7 +39,7 @@ RELATION_KEYS = ["direction", "type", "other_id", "other_name", "role", "since",
 
 
 @click.command()
-@click.option("--level", type=click.Choice(["street", "community", "compound"]), default="street",
+@click.option("--level", type=ZhChoice(["street", "community", "compound"]), default="street",
               show_default=True, help="street/community：按街道或社区汇总各覆盖状态的数量和覆盖率；compound：逐个列出小区和物业企业。")
 @as_of_option
 @scope_option
@@ -72,11 +72,12 @@ def coverage(settings, level: str, as_of, scope, profile_path, server_side, out)
     graph = read_mirror(settings, scope)
     rows = compute_coverage(graph, as_of, minimum)
     if level == "compound":
-        out.emit([Table("coverage", "覆盖情况", [r.as_row() for r in rows], COMPOUND_KEYS)], as_of=as_of, heading=heading)
+        out.emit([Table("coverage", "覆盖情况", [r.as_row() for r in rows], COMPOUND_KEYS)], as_of=as_of, heading=heading,
+                 names=entity_names(graph))
         return
     result = [r.as_row() for r in rollups(graph, as_of, rows, level)]
     keys = ROLLUP_TABLE_KEYS if out.fmt == "table" else list(result[0])
-    out.emit([Table("rollup", "覆盖汇总", result, keys)], as_of=as_of, heading=heading)
+    out.emit([Table("rollup", "覆盖汇总", result, keys)], as_of=as_of, heading=heading, names=entity_names(graph))
 
 
 @click.command()
@@ -96,7 +97,7 @@ def orphans(settings, as_of, scope, profile_path, out) -> None:
             reason, suggestion = orphan_reason(graph, unit, as_of)
             result.append({**unit.as_row(), "reason": reason, "suggestion": suggestion})
     out.emit([Table("orphans", "空白小区", result, ORPHAN_KEYS)], as_of=as_of,
-             heading=f"统计时点：{as_of.isoformat()}；空白小区 {len(result)} 个")
+             heading=f"统计时点：{as_of.isoformat()}；空白小区 {len(result)} 个", names=entity_names(graph))
 
 
 @click.command()

@@ -13,7 +13,7 @@ from govgraph.labels import kind_word
 from govgraph.mirror import build_mirror
 from govgraph.profile import load_profile
 
-from .options import as_of_option, profile_option, read_mirror, scope_option, today
+from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
 
 ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
 SMALL_TYPE = 7.0  # points: below this, suggest the larger paper
@@ -54,14 +54,14 @@ def _read_for_chart(settings, unit_id: str, on):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件，按扩展名定格式：.png（300 dpi）、.svg 或 .pdf（矢量，内嵌中文字体）。")
 @click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True, help="纸张大小。")
-@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default="landscape", show_default=True,
+@click.option("--orientation", type=ZhChoice(["portrait", "landscape"]), default="landscape", show_default=True,
               help="纸张方向：portrait 纵向，landscape 横向。")
 @as_of_option
 @click.option("--hide-names", is_flag=True,
               help="只印职务，不印姓名（例如张贴公示时）。电话号码在任何情况下都不会印出。")
 @click.option("--coverage", "coverage_plot", is_flag=True,
               help="改为绘制覆盖情况图：各街道或社区的小区覆盖状态堆叠条形图，附政策目标线；给出编号时只画该街道或社区。")
-@click.option("--level", type=click.Choice(["street", "community"]), default=None,
+@click.option("--level", type=ZhChoice(["street", "community"]), default=None,
               help="覆盖情况图按街道还是按社区汇总（默认：全部台账按街道，给出编号时按社区）。")
 @profile_option
 @click.pass_obj

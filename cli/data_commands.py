@@ -7,16 +7,18 @@ from pathlib import Path
 
 import click
 
+from govgraph.errors import warning_lines
 from govgraph.ledger import write_ledger
 from govgraph.loading import load_ledger
 from govgraph.store.base import default_db_path
 
+from .options import ZhChoice
 from .output import Table, output_options
 
 
 def _print_warnings(warnings) -> None:
-    for w in warnings:
-        click.echo(f"提醒：{w}", err=True)
+    for line in warning_lines(warnings):
+        click.echo(f"提醒：{line}", err=True)
 
 
 def _load_summary(result) -> str:
@@ -95,7 +97,7 @@ def demo_db_path() -> Path:
 
 
 @click.command()
-@click.option("--level", type=click.Choice(["street", "community", "compound"]), default="community",
+@click.option("--level", type=ZhChoice(["street", "community", "compound"]), default="community",
               show_default=True, help="汇总层级：街道、社区，或逐个小区列出。")
 @click.pass_context
 def demo(ctx, level: str) -> None:

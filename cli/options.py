@@ -53,3 +53,23 @@ def read_mirror(settings, scope: str | None):
         return build_mirror(store.read(scope))
     finally:
         store.close()
+
+
+# Chinese words accepted wherever a choice is asked for: `--level 社区` is `--level community`.
+CHOICE_WORDS = {
+    "district": ("区县", "区", "县"), "street": ("街道", "乡镇"), "community": ("社区",), "compound": ("小区",),
+    "table": ("表格",), "portrait": ("纵向", "竖版"), "landscape": ("横向", "横版"),
+    "demo": ("示例",), "city": ("城市", "市"), "province": ("全省", "省"),
+}
+
+
+class ZhChoice(click.Choice):
+    """A click.Choice that also takes the Chinese word for each value and returns the value."""
+
+    def __init__(self, choices, case_sensitive: bool = False):
+        self.canonical = {word: c for c in choices for word in CHOICE_WORDS.get(c, ())}
+        super().__init__([*choices, *self.canonical], case_sensitive=case_sensitive)
+
+    def convert(self, value, param, ctx):
+        chosen = super().convert(value, param, ctx)
+        return self.canonical.get(chosen, chosen)

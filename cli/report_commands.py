@@ -19,23 +19,29 @@ from govgraph.mirror import Snapshot, in_force
 from govgraph.planner import candidates, instructors, plan
 from govgraph.profile import load_profile
 
-from .options import DateType, as_of_option, profile_option, read_mirror, scope_option, today
-from .output import Table, output_options
+from .options import DateType, ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
+from .output import Table, entity_names, output_options
 
 FINDING_KEYS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy", "evidence", "policy"]
-FINDING_TABLE_KEYS = ["severity", "code", "entity_id", "entity_name", "message", "remedy"]  # fits a terminal
+FINDING_TABLE_KEYS = ["severity", "title", "entity_id", "entity_name", "message", "evidence", "remedy"]
 INDICATOR_KEYS = ["unit_id", "unit_name", "indicator_name", "numerator", "denominator", "value", "target",
                   "deadline", "color", "last_deadline", "last_met"]
 
 
 class FailOn(click.ParamType):
-    name = "问题代码"
+    """Finding codes or their Chinese titles (`空白小区` is ORPHAN_COMPOUND), comma-separated."""
+
+    name = "问题"
 
     def convert(self, value, param, ctx):
-        codes = [c.strip().upper() for c in str(value).replace("，", ",").split(",") if c.strip()]
-        unknown = [c for c in codes if c not in finding_texts()]
+        texts = finding_texts()
+        by_title = {t["title"]: code for code, t in texts.items()}
+        words = [w.strip() for w in str(value).replace("，", ",").replace("、", ",").split(",") if w.strip()]
+        codes = [by_title.get(w, w.upper()) for w in words]
+        unknown = [w for w, c in zip(words, codes) if c not in texts]
         if unknown:
-            self.fail(f"未知问题代码：{'、'.join(unknown)}（可选：{'、'.join(finding_texts())}）", param, ctx)
+            choices = "、".join(f"{t['title']}（{code}）" for code, t in texts.items())
+            self.fail(f"未知问题：{'、'.join(unknown)}（可选：{choices}）", param, ctx)
         return codes
 
 
@@ -44,7 +50,8 @@ class FailOn(click.ParamType):
 @scope_option
 @profile_option
 @click.option("--fail-on", "fail_on", type=FailOn(), multiple=True,
-              help="出现这些问题代码时以退出码 3 结束（可多次给出或用逗号分隔），供脚本使用。")
+              help="出现这些问题时以退出码 3 结束（问题名称如 空白小区，或问题代码如 ORPHAN_COMPOUND；"
+                   "可多次给出或用逗号分隔），供脚本使用。")
 @output_options
 @click.pass_obj
 def audit(settings, as_of, scope, profile_path, fail_on, out) -> None:
@@ -59,16 +66,18 @@ def audit(settings, as_of, scope, profile_path, fail_on, out) -> None:
                for (sev, code), n in sorted(counts.items(), key=lambda x: ({"error": 0, "warning": 1, "info": 2}[x[0][0]], x[0][1]))]
     out.emit([Table("summary", "问题汇总", summary, ["severity", "code", "title", "count"]),
               Table("findings", "问题清单", rows, FINDING_TABLE_KEYS if out.fmt == "table" else FINDING_KEYS)],
-             as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；共 {len(findings)} 条问题（口径：{profile.name}）")
+             as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；共 {len(findings)} 条问题（口径：{profile.name}）",
+             names=entity_names(graph))
     wanted = {c for group in fail_on for c in group}
     hit = sorted(wanted & {f.code for f in findings})
     if hit:
-        click.echo(f"发现指定的问题：{'、'.join(hit)}", err=True)
+        named = "、".join(f"{finding_texts()[c]['title']}（{c}）" for c in hit)
+        click.echo(f"发现指定的问题：{named}", err=True)
         raise click.exceptions.Exit(3)
 
 
 @click.command()
-@click.option("--level", type=click.Choice(["district", "street", "community"]), default="street", show_default=True,
+@click.option("--level", type=ZhChoice(["district", "street", "community"]), default="street", show_default=True,
               help="按区县、街道或社区列出指标（最后一行为合计）。")
 @as_of_option
 @scope_option
@@ -82,7 +91,7 @@ def indicators(settings, level, as_of, scope, profile_path, out) -> None:
     graph = read_mirror(settings, scope)
     rows = [i.as_row() for i in compute_indicators(graph, as_of, profile, level)]
     out.emit([Table("indicators", "核心指标", rows, INDICATOR_KEYS)], as_of=as_of,
-             heading=f"统计时点：{as_of.isoformat()}（口径：{profile.name}）")
+             heading=f"统计时点：{as_of.isoformat()}（口径：{profile.name}）", names=entity_names(graph))
 
 
 @click.command()
@@ -118,7 +127,7 @@ def trend(settings, dates, year_ends, scope, profile_path, out) -> None:
 
 
 @click.command()
-@click.option("--level", type=click.Choice(["compound", "community"]), default="compound", show_default=True,
+@click.option("--level", type=ZhChoice(["compound", "community"]), default="compound", show_default=True,
               help="按小区或按社区列出。")
 @as_of_option
 @scope_option
@@ -278,7 +287,8 @@ def plan_command(settings, as_of, scope, profile_path, out) -> None:
         Table("assignments", "分配方案", result.assignments,
               ["id", "name", "community_id", "instructor_id", "instructor_name", "match"]),
         Table("uncovered", "仍未覆盖", result.uncovered, ["id", "name", "community_id", "score", "reason"]),
-    ], as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；每名指导员最多负责 {profile.instructor_capacity} 个小区")
+    ], as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；每名指导员最多负责 {profile.instructor_capacity} 个小区",
+        names=entity_names(graph))
 
 
 plan_command.name = "plan"

@@ -8,11 +8,13 @@ import click
 
 from govgraph.synth import REFERENCE_DATE, TIERS, write_synthetic
 
+from .options import ZhChoice
+
 _TIER_HELP = "规模档：demo（几十个单位）、city（约 5,000 个小区、25 万条关系）、province（10 个城市，约 250 万条关系）。"
 
 
 @click.command()
-@click.option("--tier", type=click.Choice(list(TIERS)), default="demo", show_default=True, help=_TIER_HELP)
+@click.option("--tier", type=ZhChoice(list(TIERS)), default="demo", show_default=True, help=_TIER_HELP)
 @click.option("--seed", type=int, default=1, show_default=True, help="随机种子：同一规模档、同一种子生成的文件逐字节相同。")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path), metavar="输出文件夹")
 def synth(tier: str, seed: int, out: Path) -> None:

@@ -35,6 +35,25 @@ class LedgerIssue:
         return f"{self.file}:{self.row}:{self.column}: {mask_sensitive(self.value)}: {self.reason}"
 
 
+def warning_lines(warnings: list[LedgerIssue]) -> list[str]:
+    """The warnings as a user reads them: one line each, except that the columns the loader
+    does not know are named once for all the sheets (or files) whose header has them."""
+    lines: list[str] = []
+    unknown: dict[str, list[str]] = {}  # column names → where
+    for w in warnings:
+        if w.code == "unknown_columns":
+            if w.column not in unknown:
+                unknown[w.column] = []
+                lines.append(w.column)  # placeholder, filled below
+            unknown[w.column].append(f"{w.file}:{w.row}")
+        else:
+            lines.append(str(w))
+    for columns, where in unknown.items():
+        shown = "、".join(where[:3]) + (f" 等 {len(where)} 个表" if len(where) > 3 else "")
+        lines[lines.index(columns)] = f"{mask_sensitive(shown)}: 未识别的列 {mask_sensitive(columns)}，已忽略"
+    return lines
+
+
 class LedgerError(GovgraphError):
     """A ledger with errors: nothing was loaded."""
 
@@ -47,7 +66,7 @@ class LedgerError(GovgraphError):
 
     def __str__(self) -> str:
         # Warnings first (a file ignored for its name often explains the errors below).
-        lines = [f"提醒：{w}" for w in self.warnings]
+        lines = [f"提醒：{w}" for w in warning_lines(self.warnings)]
         lines += [str(i) for i in self.issues]
         lines.append(f"台账有 {len(self.issues)} 处错误，未导入任何数据。")
         return "\n".join(lines)

@@ -12,7 +12,7 @@ from .schema import load_schema
 
 HEADERS = {
     "id": "编号", "name": "名称", "kind": "类别",
-    "district_id": "所属区县", "street_id": "所属街道", "community_id": "所属社区",
+    "district_id": "所属区县", "street_id": "所属街道", "community_id": "所属社区", "district_name": "区县名称",
     "community_name": "社区名称", "street_name": "街道名称",
     "status": "覆盖状态", "eligible": "应单独建", "formal_members": "正式党员数",
     "unit_id": "单位编号", "unit_kind": "单位类别", "unit_name": "单位名称",
@@ -84,8 +84,9 @@ def kind_word(label: str) -> str:
     return entity.zh if entity else label
 
 
-def value_for_display(key: str, value: object, fmt: str) -> str:
-    """The cell text for table and CSV output (JSON keeps raw values)."""
+def value_for_display(key: str, value: object, fmt: str, names=None) -> str:
+    """The cell text for table and CSV output (JSON keeps raw values). `names` maps ids
+    to names, for the relations a list cell (evidence) holds."""
     if value is None:
         return ""
     if key == "unit_id" and value == "TOTAL":
@@ -113,22 +114,32 @@ def value_for_display(key: str, value: object, fmt: str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list):
-        return "；".join(_item(v) for v in value)
+        return "；".join(_item(v, names or {}) for v in value)
     return str(value)
 
 
-def _item(value: object) -> str:
-    """A relation (evidence) or a post inside a list cell."""
+def _item(value: object, names) -> str:
+    """A relation (evidence) or a post inside a list cell, by name, with dates and source."""
     if isinstance(value, dict) and "from_id" in value:
-        text = f"{value['type']} {value['from_id']}→{value['to_id']}"
-        if value.get("role"):
-            text += f"（{value['role']}）"
+        def name(ref):
+            return names.get(ref) or ref
+
+        role = f"（{value['role']}）" if value.get("role") else ""
+        parts = [f"{name(value['from_id'])} {value['type']}{role} {name(value['to_id'])}"]
         since, until = value.get("since"), value.get("until")
-        if since or until:
-            text += f" {since.isoformat() if since else ''}至{until.isoformat() if until else '今'}"
+        if since and until:
+            parts.append(f"{_day(since)}至{_day(until)}")
+        elif since:
+            parts.append(f"自{_day(since)}起")
+        elif until:
+            parts.append(f"至{_day(until)}")
         if value.get("source"):
-            text += f" 来源：{value['source']}"
-        return text
+            parts.append(f"来源：{value['source']}")
+        return "，".join(parts)
     if isinstance(value, dict) and "org_id" in value:
         return f"{value.get('org_name') or value['org_id']}{value.get('role') or value.get('type') or ''}"
     return str(value)
+
+
+def _day(value) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)

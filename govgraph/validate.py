@@ -98,9 +98,20 @@ def _party_org_cycles(data: GraphData, relations: list[Relation]) -> list[Ledger
 
 
 def _uncovered_community_warnings(data: GraphData, relations: list[Relation]) -> list[LedgerIssue]:
+    """One warning per community that no party org covers, at its first compound's row,
+    with the number of its compounds (a city ledger would otherwise repeat it per compound)."""
     covered = {r.to_id for r in relations if r.type == "覆盖" and data.entities[r.to_id].kind == "Community"}
-    warnings = []
+    first: dict[str, Relation] = {}
+    compounds: dict[str, set[str]] = defaultdict(set)
     for rel in relations:
         if rel.type == PARENT_RELATION and data.entities[rel.from_id].kind == "Compound" and rel.to_id not in covered:
-            warnings.append(_issue(rel, "to_id", "community_no_party_org", "所属社区没有党组织覆盖（提醒，不影响导入）"))
+            first.setdefault(rel.to_id, rel)
+            compounds[rel.to_id].add(rel.from_id)
+    warnings = []
+    for community, rel in first.items():
+        n = len(compounds[community])
+        name = data.entities[community].name
+        reason = (f"所属社区“{name}”没有党组织覆盖" + (f"，该社区共 {n} 个小区" if n > 1 else "")
+                  + "（提醒，不影响导入）")
+        warnings.append(_issue(rel, "to_id", "community_no_party_org", reason))
     return warnings

@@ -64,10 +64,13 @@ def test_audit_json_and_fail_on(run, make_ledger):
     assert orphan["policy"].startswith("《武汉市“红色物业”工作实践研究》（2021）")
     failing = run("audit", "--as-of", "2024-06-30", "--fail-on", "ORPHAN_COMPOUND,TERM_EXPIRING")
     assert failing.exit_code == 3
-    assert failing.stderr == "发现指定的问题：ORPHAN_COMPOUND\n"
+    assert failing.stderr == "发现指定的问题：空白小区（ORPHAN_COMPOUND）\n"
     assert run("audit", "--as-of", "2024-06-30", "--fail-on", "TERM_EXPIRING").exit_code == 0
+    # the Chinese title a user reads in the table works as well as the code
+    by_title = run("audit", "--as-of", "2024-06-30", "--fail-on", "空白小区，任期届满")
+    assert by_title.exit_code == 3 and by_title.stderr == failing.stderr
     bad = run("audit", "--fail-on", "NO_SUCH_CODE")
-    assert bad.exit_code == 2 and "未知问题代码：NO_SUCH_CODE" in bad.stderr
+    assert bad.exit_code == 2 and "未知问题：NO_SUCH_CODE（可选：空白小区（ORPHAN_COMPOUND）、" in bad.stderr
 
 
 def _greedy(ranked, available, reachable):
@@ -143,8 +146,8 @@ def test_candidates_and_instructors_from_a_ledger(make_ledger):
 def test_markdown_and_xlsx_reports(run, make_ledger, tmp_path):
     assert run("load", str(make_ledger(SMALL))).exit_code == 0
     md = run("coverage", "--as-of", "2024-06-30", "--format", "markdown", "--reporter", "城阳街道党工委")
-    assert md.stdout.startswith("# 统计时点：2024-06-30\n\n填报单位：城阳街道党工委\n\n## 覆盖汇总\n\n| 序号 | 单位编号 |")
-    assert md.stdout.endswith("\n|  |  | 合计 | 合计 | 4 | 1 | 0 | 0 | 1 | 2 | 1 | 0 | 0 | 0 | 0 | 1 | 25.0% | 50.0% |\n")
+    assert md.stdout.startswith("# 统计时点：2024-06-30\n\n填报单位：城阳街道党工委\n\n## 覆盖汇总\n\n| 序号 | 单位 |")
+    assert md.stdout.endswith("\n|  | 合计 | 合计 | 4 | 1 | 0 | 0 | 1 | 2 | 1 | 0 | 0 | 0 | 0 | 1 | 25.0% | 50.0% |\n")
     out = tmp_path / "审计.xlsx"
     result = run("audit", "--as-of", "2024-06-30", "--format", "xlsx", "-o", str(out), "--reporter", "城阳街道党工委")
     assert result.exit_code == 0 and result.stdout == f"已写入 {out}\n"

@@ -31,10 +31,10 @@ def test_coverage_by_street(loaded):
     assert result.exit_code == 0
     assert result.stdout == (
         "统计时点：2024-06-30\n"
-        "单位编号  单位名称  小区数  单独建  联合建  挂靠建  工作覆盖  空白  组织覆盖率  组织和工作覆盖率  物业企业数  企业空白\n"
-        "--------  --------  ------  ------  ------  ------  --------  ----  ----------  ----------------  ----------  --------\n"
-        "S1        城阳街道  4       1       0       0       1         2     25.0%       50.0%             1           1\n"
-        "          合计      4       1       0       0       1         2     25.0%       50.0%             1           1\n"
+        "单位            小区数  单独建  联合建  挂靠建  工作覆盖  空白  组织覆盖率  组织和工作覆盖率  物业企业数  企业空白\n"
+        "──────────────────────────────────────────────────────────────────────────────────────────────────────────────────\n"
+        "城阳街道（S1）  4       1       0       0       1         2     25.0%       50.0%             1           1\n"
+        "合计            4       1       0       0       1         2     25.0%       50.0%             1           1\n"
     )
 
 
@@ -102,11 +102,11 @@ def test_show_masks_phone_and_lists_sources(loaded):
         "  标签：退役军人；在职党员\n"
         "\n"
         "在 2024-06-30 有效的关系：\n"
-        "方向  关系  对方编号  对方名称      职务        开始日期    结束日期  来源          台账位置\n"
-        "----  ----  --------  ------------  ----------  ----------  --------  ------------  ----------------\n"
-        "→     任职  F1        泾华物业      负责人                                          relations.csv:9\n"
-        "→     居住  C1        青特城                                                        relations.csv:11\n"
-        "→     派驻  C2        万科魅力之城  党建指导员  2024-05-01            街道选派名单  relations.csv:5\n"
+        "方向  关系  对方                职务        开始日期    结束日期  来源          台账位置\n"
+        "────────────────────────────────────────────────────────────────────────────────────────────────\n"
+        "→     任职  泾华物业（F1）      负责人                                          relations.csv:9\n"
+        "→     居住  青特城（C1）                                                        relations.csv:11\n"
+        "→     派驻  万科魅力之城（C2）  党建指导员  2024-05-01            街道选派名单  relations.csv:5\n"
     )
 
 
@@ -232,3 +232,56 @@ def test_parttime_and_cross_on_the_demo(run):
     qtc = {(r["person_id"]) for r in cross["people"] if r["unit_id"] == "C-QTC"}
     # the demo's 交叉任职 examples, and 吴倩: 委员 of the branch and 副主任 of the 业委会
     assert qtc == {"U-MAYL", "U-LINF", "U-WUQ"}
+
+
+def test_tables_fit_the_terminal_width(loaded, monkeypatch):
+    from govgraph.cli.output import width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    result = loaded("orphans", "--as-of", "2024-04-30")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(width(line) for line in lines) <= 80
+    # long cells wrap onto more lines instead of widening the table
+    assert len(lines) > 2 + 3 + 1
+    assert "老旧院落（C3）" in result.stdout  # the compound by name, with its id
+    monkeypatch.delenv("COLUMNS")
+    unlimited = loaded("orphans", "--as-of", "2024-04-30").stdout.splitlines()
+    assert len(unlimited) == 1 + 2 + 3  # to a pipe or a file: one line per row
+
+
+def test_names_beside_ids_and_titles_for_codes(loaded, tmp_path):
+    from openpyxl import load_workbook
+
+    rows = loaded("coverage", "--level", "compound", "--as-of", "2024-06-30", "--format", "csv").stdout.splitlines()
+    assert rows[0] == "编号,名称,类别,所属社区,社区名称,所属街道,街道名称,覆盖状态,应单独建,正式党员数"
+    assert rows[1] == "C1,青特城,小区,M1,青特社区,S1,城阳街道,单独建,否,2"
+    table = loaded("coverage", "--level", "compound", "--as-of", "2024-06-30").stdout
+    assert table.splitlines()[3].split() == ["青特城（C1）", "小区", "青特社区", "城阳街道", "单独建", "否", "2"]
+    findings = loaded("audit", "--as-of", "2024-06-30", "--format", "csv").stdout
+    assert "ORPHAN_COMPOUND" not in findings and "错误,空白小区,C3,老旧院落," in findings
+    # evidence by name, with its dates and source
+    assert "张三 任职（负责人） 泾华物业" in findings
+    out = tmp_path / "问题.xlsx"
+    assert loaded("audit", "--as-of", "2024-06-30", "--format", "xlsx", "-o", str(out)).exit_code == 0
+    sheet = load_workbook(out)["问题清单"]
+    header = [c.value for c in sheet[2]]
+    assert header[:6] == ["序号", "严重程度", "问题代码", "问题", "对象编号", "对象名称"]
+    assert ("ORPHAN_COMPOUND", "空白小区") in {(r[2].value, r[3].value) for r in sheet.iter_rows(min_row=3)}
+
+
+def test_evidence_by_name_with_dates_and_source(run):
+    from govgraph.seeds import __file__ as seeds
+
+    from pathlib import Path
+
+    assert run("load", str(Path(seeds).parent / "demo")).exit_code == 0
+    table = run("audit", "--as-of", "2026-11-23").stdout
+    assert "吴倩 任职（委员） 青特城小区党支部，自2024-04-01起，来源：城阳区委组织部台账2024" in table
+
+
+def test_choices_take_the_chinese_words(loaded):
+    by_word = loaded("coverage", "--level", "社区", "--as-of", "2024-06-30", "--format", "json").stdout
+    assert by_word == loaded("coverage", "--level", "community", "--as-of", "2024-06-30", "--format", "json").stdout
+    assert loaded("indicators", "--level", "区县", "--as-of", "2024-06-30", "--format", "json").exit_code == 0
+    assert loaded("coverage", "--format", "表格", "--as-of", "2024-06-30").stdout.startswith("统计时点")

@@ -194,3 +194,26 @@ def test_title_row_and_unknown_columns_are_skipped_with_warning(make_ledger):
 def test_uncovered_community_is_a_warning(make_ledger):
     result = read_ledger(make_ledger({**BASE, "compounds.csv": "id,name,community_id\nC1,青特城,M2"}))
     assert [w.code for w in result.warnings] == ["community_no_party_org"]
+
+
+def test_uncovered_community_warned_once_with_its_compounds(make_ledger):
+    from govgraph.errors import warning_lines
+
+    result = read_ledger(make_ledger({**BASE, "compounds.csv": "id,name,community_id\nC1,青特城,M2\nC2,城阳新苑,M2\nC3,万科城,M2"}))
+    assert warning_lines(result.warnings) == [
+        "compounds.csv:2:community_id: M2: 所属社区“城阳社区”没有党组织覆盖，该社区共 3 个小区（提醒，不影响导入）"]
+
+
+def test_unknown_columns_named_once_for_every_file_that_has_them(make_ledger):
+    from govgraph.errors import warning_lines
+
+    result = read_ledger(make_ledger({**BASE, "communities.csv": "序号,id,name,street_id\n1,M1,青特社区,S1\n2,M2,城阳社区,S1",
+                                      "compounds.csv": "序号,id,name,community_id,备注\n1,C1,青特城,M1,"}))
+    assert [line for line in warning_lines(result.warnings) if "未识别" in line] == [
+        "communities.csv:1: 未识别的列 序号，已忽略",
+        "compounds.csv:1: 未识别的列 序号、备注，已忽略",
+    ]
+    files = {f"{n}.csv": "序号,id,name\n" for n in ("districts", "firms", "people")}
+    result = read_ledger(make_ledger({**BASE, **files, "communities.csv": "序号,id,name,street_id\n1,M1,青特社区,S1"}))
+    assert [line for line in warning_lines(result.warnings) if "序号" in line] == [
+        "communities.csv:1、districts.csv:1、firms.csv:1 等 4 个表: 未识别的列 序号，已忽略"]

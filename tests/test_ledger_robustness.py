@@ -117,7 +117,7 @@ def test_warnings_come_before_errors(run, make_ledger):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "提醒：小区台账.csv: 不是台账文件，已忽略（台账文件名应为 compounds.csv 或 小区.csv 等）",
-        "提醒：compounds.csv:1:备注: : 未识别的列，已忽略",
+        "提醒：compounds.csv:1: 未识别的列 备注，已忽略",
         "compounds.csv:2:households: abc: 应为非负整数",
         "台账有 1 处错误，未导入任何数据。",
     ]
