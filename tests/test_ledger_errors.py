@@ -216,4 +216,4 @@ def test_unknown_columns_named_once_for_every_file_that_has_them(make_ledger):
     files = {f"{n}.csv": "序号,id,name\n" for n in ("districts", "firms", "people")}
     result = read_ledger(make_ledger({**BASE, **files, "communities.csv": "序号,id,name,street_id\n1,M1,青特社区,S1"}))
     assert [line for line in warning_lines(result.warnings) if "序号" in line] == [
-        "communities.csv:1、districts.csv:1、firms.csv:1 等 4 个表: 未识别的列 序号，已忽略"]
+        "districts.csv:1、communities.csv:1、firms.csv:1 等 4 个表: 未识别的列 序号，已忽略"]
