@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 from govgraph.errors import warning_lines
 from govgraph.ledger import write_ledger
 from govgraph.loading import load_ledger
+from govgraph.schema import load_schema
 from govgraph.store.base import default_db_path
 
 from .options import ZhChoice
@@ -39,9 +41,13 @@ def _load_summary(result) -> str:
               help="允许台账中出现身份证号（默认拒绝导入；导入后显示时一律打码）。")
 @click.option("--force", is_flag=True,
               help="确认整体替换：即使台账缺少某类数据（例如没有小区表），也删除库中这类已有数据。")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="映射文件",
+              help="按映射文件（.toml）读取表头与一表通不同的宽表；不加时自动识别一表通。")
 @click.pass_obj
-def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: bool) -> None:
-    """导入台账（CSV 文件夹或 .xlsx 工作簿）。
+def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: bool, mapping: Path | None) -> None:
+    """导入台账（一表通、CSV 文件夹或 .xlsx 工作簿）。
+
+    一表通（每个小区一行、用名称而不用编号的宽表）单独一个文件或作为工作簿中的一张表都能直接导入。
 
     先完整校验：有任何错误则一条也不导入，并列出全部错误（文件:行:列: 值: 原因），退出码 2。
     默认整体替换库中数据；台账缺少库中已有的某类数据时会拒绝替换，除非加 --merge 或 --force。
@@ -49,11 +55,31 @@ def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: boo
     store = settings.store(create=True)
     try:
         result = load_ledger(store, ledger, mode="merge" if merge else "replace",
-                             allow_id_numbers=allow_id_numbers, force=force)
+                             allow_id_numbers=allow_id_numbers, force=force, mapping=mapping)
     finally:
         store.close()
     _print_warnings(result.warnings)
     click.echo(_load_summary(result))
+
+
+@click.command()
+@click.argument("ledger", type=click.Path(exists=True, path_type=Path), metavar="台账")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="映射文件",
+              help="按映射文件（.toml）读取宽表。")
+@click.option("--allow-id-numbers", is_flag=True, help="不把身份证号当作错误。")
+def check(ledger: Path, mapping: Path | None, allow_id_numbers: bool) -> None:
+    """只校验台账，不写入数据库：列出全部错误和提醒（文件:行:列: 值: 原因）。
+
+    没有错误时退出码 0，有错误时退出码 2。
+    """
+    from govgraph.ledger import read_ledger
+
+    result = read_ledger(ledger, allow_id_numbers=allow_id_numbers, mapping=mapping)
+    _print_warnings(result.warnings)
+    kinds = Counter(e.kind for e in result.data.entities.values())
+    schema = load_schema()
+    counts = "、".join(f"{schema.entities[k].zh} {kinds[k]} 个" for k in schema.entities if kinds[k])
+    click.echo(f"台账 {ledger.name} 没有错误：{counts or '没有实体'}；关系 {len(result.data.relations)} 条。未写入数据库。")
 
 
 @click.command()
@@ -127,4 +153,4 @@ def demo(ctx, level: str) -> None:
     click.echo(f"\n接着可以试试：govgraph {hint}show <编号>，或 govgraph {hint}coverage --level compound")
 
 
-COMMANDS = [load, export, history, demo]
+COMMANDS = [load, check, export, history, demo]

@@ -26,7 +26,7 @@ class LoadResult:
 
 
 def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_id_numbers: bool = False,
-                force: bool = False, name: str | None = None) -> LoadResult:
+                force: bool = False, name: str | None = None, mapping: str | Path | None = None) -> LoadResult:
     """Validate the ledger (with the stored graph, when merging) and write it in one go.
 
     Merge: a ledger entity replaces the stored one with the same id, including its
@@ -35,7 +35,7 @@ def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_
     """
     before = store.read()
     base = before if mode == "merge" else None
-    ledger = read_ledger(path, allow_id_numbers=allow_id_numbers, base=base)
+    ledger = read_ledger(path, allow_id_numbers=allow_id_numbers, base=base, mapping=mapping)
     if mode == "replace" and not force:
         _refuse_silent_removal(before, ledger.data)
     record = LoadRecord(

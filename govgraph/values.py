@@ -43,8 +43,8 @@ def parse_date(value: object, *, end_of_period: bool = False) -> date:
     raise PydanticCustomError("bad_date", "不是有效日期（可写 2024-05-01、2024/5/1、2024年5月1日、2024 或 2024-05）")
 
 
-_TRUE = {"true", "1", "是", "yes", "y", "t"}
-_FALSE = {"false", "0", "否", "no", "n", "f"}
+_TRUE = {"true", "1", "是", "yes", "y", "t", "√", "✓", "✔"}
+_FALSE = {"false", "0", "否", "no", "n", "f", "×", "✗", "✘"}
 
 
 def parse_bool(value: object) -> bool:
@@ -57,15 +57,21 @@ def parse_bool(value: object) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise PydanticCustomError("bad_boolean", "应填 是/否、true/false 或 1/0")
+    raise PydanticCustomError("bad_boolean", "应填 是/否、√/×、true/false 或 1/0")
 
 
 # A count must fit a 64-bit integer (what Neo4j stores).
 _MAX_COUNT = 2**63 - 1
 
 
+# A count as people type it: "1,200", "1200户", "36 人".
+_COUNT_DECORATION = re.compile(r"(?<=\d)[,，](?=\d{3}(?:\D|$))|\s*[户人名个套栋]$")
+
+
 def parse_count(value: object) -> int:
     text = str(value).strip()
+    if not text.isdigit():
+        text = _COUNT_DECORATION.sub("", text).strip()
     try:
         if text.isascii() and text.isdigit():
             number = int(text)  # exact, where a float would round a long number
@@ -79,6 +85,20 @@ def parse_count(value: object) -> int:
     if not 0 <= number <= _MAX_COUNT:
         raise PydanticCustomError("bad_count", "应为非负整数")
     return number
+
+
+# Separators people put in phone numbers: 138-0000-1111, 138 0000 1111, (0816)2345678.
+_PHONE_SEPARATORS = re.compile(r"[\s\-－—()（）]")
+
+
+def parse_phone(value: object) -> str:
+    """A phone number, stored as digits only (the mobile's +86 dropped)."""
+    text = _PHONE_SEPARATORS.sub("", str(value).strip())
+    if text.startswith(("+86", "0086")) and len(text.lstrip("+").removeprefix("0086").removeprefix("86")) == 11:
+        text = text[-11:]
+    if not (text.isascii() and text.isdigit() and 7 <= len(text) <= 12):
+        raise PydanticCustomError("bad_phone", "不是电话号码（可写 13800001111、138-0000-1111 或 0816-2345678）")
+    return text
 
 
 def split_tags(value: object) -> list[str]:

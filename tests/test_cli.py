@@ -129,7 +129,7 @@ def test_bad_ledger_exit_2_and_store_unchanged(loaded, make_ledger):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "compounds.csv:2:户数: -5: 应为非负整数",
-        "compounds.csv:6:所属社区: M9: 引用的编号不存在",
+        "compounds.csv:6:所属社区: M9: 没有这个编号或名称的社区",
         "台账有 2 处错误，未导入任何数据。",
     ]
     history = json.loads(loaded("history", "--format", "json").stdout)

@@ -60,7 +60,7 @@ def test_duplicate_id_across_files(make_ledger):
 
 def test_dangling_reference(make_ledger):
     assert errors_of(make_ledger, {"compounds.csv": "编号,名称,所属社区\nC1,青特城,M9"}) == [
-        "compounds.csv:2:所属社区: M9: 引用的编号不存在"
+        "compounds.csv:2:所属社区: M9: 没有这个编号或名称的社区"
     ]
 
 

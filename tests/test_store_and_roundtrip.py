@@ -83,7 +83,7 @@ def test_merge_validates_against_the_store(store, make_ledger):
     with pytest.raises(LedgerError) as exc:
         load_ledger(store, make_ledger({"relations.csv": "type,from_id,to_id\n服务,F1,C9\n隶属,C1,M2"}), mode="merge")
     assert [str(i) for i in exc.value.issues] == [
-        "relations.csv:2:to_id: C9: 引用的编号不存在",
+        "relations.csv:2:to_id: C9: 没有这个编号或名称的小区",
         "relations.csv:3:to_id: M2: 与 compounds.csv:2 的上级 M1 同时有效，同一时间只能有一个上级",
     ]
     assert store.read().same_content(before)

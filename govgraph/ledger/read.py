@@ -16,6 +16,9 @@ from ..graph import Entity, GraphData, Origin, Relation, overlay
 from ..schema import PARENT_RELATION, Column, load_schema
 from ..validate import validate_graph
 from ..values import find_id_numbers, is_valid_credit_code, mask_sensitive
+from .mapping import Mapping as RosterMapping, built_in, load_mapping
+from .names import resolve_names
+from .roster import formation_warnings, is_roster, read_roster
 from .rows import RELATION_PARSERS, RelationRow, _text, entity_model, entity_parsers
 from .sources import RawTable, read_sources
 
@@ -27,8 +30,9 @@ class LedgerRead:
 
 
 def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: GraphData | None = None,
-                quick: bool = True) -> LedgerRead:
+                quick: bool = True, mapping: str | Path | None = None) -> LedgerRead:
     """Parse and validate a ledger, laid over `base` (the stored graph) when merging.
+    Wide sheets (the 一表通 roster, or what the `mapping` file describes) are read too.
 
     Raises `LedgerError` listing every error; nothing is returned half-valid.
 
@@ -38,19 +42,26 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
     tests compare the two.
     """
     with paused_gc():  # hundreds of thousands of small objects, no cycles among them
-        reader = _Reader(allow_id_numbers, quick)
+        reader = _Reader(allow_id_numbers, quick, [load_mapping(mapping)] if mapping else [built_in()])
         reader.read(Path(path))
+        resolve_names(reader.data, base, reader.communities, reader.errors, reader.warnings)
         if base is not None:
             reader.data = overlay(base, reader.data)
         errors = reader.errors + validate_graph(reader.data, reader.warnings)
+        if not errors:
+            reader.warnings += formation_warnings(reader.data, reader.rosters)
+    errors.sort(key=lambda i: (i.file, i.row))  # by file and row; within a row as read (column order)
     if errors:
         raise LedgerError(errors, reader.warnings)
     return LedgerRead(reader.data, reader.warnings)
 
 
 class _Reader:
-    def __init__(self, allow_id_numbers: bool, quick: bool = True):
+    def __init__(self, allow_id_numbers: bool, quick: bool = True, mappings: list[RosterMapping] = ()):
         self.schema = load_schema()
+        self.mappings = mappings
+        self.rosters = []  # what each wide sheet read (roster.RosterRead)
+        self.communities: dict[str, str] = {}  # entity id -> its community, where a roster says
         self.allow_id_numbers = allow_id_numbers
         self.quick = quick
         self.data = GraphData()
@@ -65,8 +76,11 @@ class _Reader:
         known = []
         workbook = not path.is_dir() and path.suffix.lower() in (".xlsx", ".xlsm")
         for table in tables:
+            mapping = next((m for m in self.mappings if is_roster(table, m)), None)
             kind = self.schema.kind_for_file(table.stem)
-            if kind is not None:
+            if mapping is not None:  # a wide sheet, read before the normalised ones
+                known.append((-1, table, mapping))
+            elif kind is not None:
                 known.append((order.index(kind.file), table, kind))
             elif table.stem in (self.schema.relations_file, self.schema.relations_sheet):
                 known.append((len(order), table, None))
@@ -79,7 +93,9 @@ class _Reader:
             raise LedgerFileError(_nothing_to_read(self.schema, path, tables, workbook))
         # Reading order matters: "the later duplicate" is an error, the first one stands.
         for _, table, kind in sorted(known, key=lambda t: t[0]):
-            if kind is None:
+            if isinstance(kind, RosterMapping):
+                self._read_roster(table, kind)
+            elif kind is None:
                 self._read_relations(table)
             else:
                 self._read_entities(table, kind)
@@ -88,6 +104,15 @@ class _Reader:
             # own ids, so a cleared row reads the same; its memory goes now.
             for _, cells in table.rows:
                 cells.clear()
+
+    def _read_roster(self, table: RawTable, mapping: RosterMapping) -> None:
+        def scan(number, cells, titles):
+            self._scan_id_numbers(table.display, number, cells, {}, titles)
+
+        read = read_roster(table, mapping, self.data, self.errors, self.warnings, self._add_relation, scan)
+        if read is not None:
+            self.rosters.append(read)
+            self.communities.update(read.communities)
 
     # -- header -----------------------------------------------------------------
     def _header(self, table: RawTable, columns: tuple[Column, ...]):

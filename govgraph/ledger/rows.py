@@ -51,7 +51,9 @@ def _parser(column: Column) -> tuple[Any, Any]:
         kind, parser = list[str], values.split_tags
     elif column.type == "credit_code":
         kind, parser = str, values.parse_credit_code
-    else:  # str, phone, parent
+    elif column.type == "phone":
+        kind, parser = str, values.parse_phone
+    else:  # str, parent
         kind, parser = str, _text
     return kind, parser
 

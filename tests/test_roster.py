@@ -1,0 +1,234 @@
+"""The compound roster (一表通, domain.md §3.2), mappings and references by name, against
+the hand-worked acceptance cases in tests/acceptance/roster*/ (never edited to fit)."""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from govgraph import appointments as ap
+from govgraph.coverage import coverage
+from govgraph.errors import LedgerError, LedgerFileError
+from govgraph.findings import audit
+from govgraph.ledger import read_ledger, write_ledger
+from govgraph.mirror import Snapshot, build_mirror
+from govgraph.profile import load_profile
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from conftest import ACCEPTANCE
+
+CASE = ACCEPTANCE / "roster"
+EXPECTED = tomllib.loads((CASE / "expected.toml").read_text("utf-8"))
+DAY = date(2026, 6, 30)  # nothing in these rosters is dated: any day gives the same answers
+
+
+def paths(data) -> dict[str, str]:
+    """Each entity's path ("街道/社区/name"), worked out from the graph itself: an org,
+    committee or person takes the community of the units it is linked to. A person
+    linked into two communities would get two paths: the test then fails."""
+    ents = data.entities
+    parent = {r.from_id: r.to_id for r in data.relations if r.type == "隶属"}
+    out: dict[str, str] = {}
+
+    def community_path(cid):
+        return f"{ents[parent[cid]].name}/{ents[cid].name}"
+
+    def community_of(eid):
+        kind = ents[eid].kind
+        if kind == "Community":
+            return {eid}
+        if kind == "Compound":
+            return {parent[eid]}
+        if kind == "Committee":
+            return community_of(parent[eid])
+        found = set()
+        for r in data.relations:
+            if kind == "PartyOrg" and r.type == "覆盖" and r.from_id == eid:
+                found |= community_of(r.to_id)
+            elif kind == "PartyOrg" and r.type == "挂靠建" and r.to_id == eid:
+                found |= community_of(r.from_id)
+            elif kind == "Person" and r.from_id == eid:
+                found |= community_of(r.to_id)
+        return found
+
+    for eid, e in ents.items():
+        if e.kind in ("District", "Street", "Firm"):
+            out[eid] = e.name
+        elif e.kind == "Community":
+            out[eid] = community_path(eid)
+        else:
+            homes = community_of(eid)
+            assert len(homes) == 1, f"{e.kind} {e.name} belongs to {len(homes)} communities"
+            out[eid] = f"{community_path(homes.pop())}/{e.name}"
+    assert len(set(out.values())) == len(out), "paths name entities uniquely"
+    return out
+
+
+def check_case(read, want: dict, posts: list) -> None:
+    data = read.data
+    path = paths(data)
+    assert Counter(e.kind for e in data.entities.values()) == want["counts"]
+    assert Counter(r.type for r in data.relations) == want["relation_counts"]
+    graph = build_mirror(data)
+    statuses = {path[r.id]: r.status for r in coverage(graph, DAY)}
+    assert {k: v for k, v in statuses.items() if k in want["compounds"]} == want["compounds"]
+    assert len([r for r in coverage(graph, DAY) if r.kind == "Compound"]) == len(want["compounds"])
+    snap = Snapshot(graph, DAY)
+    units = snap.nodes_of("Compound") + snap.nodes_of("Community")
+    assert sorted(path[u] for u in units if ap.yijiantiao_confirmed(snap, u)) == want["yijiantiao_confirmed"]
+    mismatch = sorted([path[f.entity_id], f.severity] for f in audit(graph, DAY, load_profile())
+                      if f.code == "YIJIANTIAO_MISMATCH")
+    assert mismatch == sorted(want["yijiantiao_mismatch"])
+    got_posts = sorted([r.type, path[r.from_id], path[r.to_id], r.role or ""] for r in data.relations
+                       if r.type in ("任职", "派驻", "一肩挑", "兼职委员"))
+    assert got_posts == sorted(posts)
+
+
+def warnings_of(read, codes) -> list:
+    return sorted([w.file, w.row, w.column, w.value, w.code] for w in read.warnings if w.code in codes)
+
+
+def test_roster_alone():
+    want = EXPECTED["alone"]
+    read = read_ledger(CASE / "ledger" / "一表通.csv")
+    check_case(read, want, want["posts"]["list"])
+    data, path = read.data, paths(read.data)
+    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Community") == want["communities"]
+    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Person") == want["people"]
+    assert {path[e.id]: e.attrs["party_status"] for e in data.entities.values()
+            if e.kind == "Person" and "party_status" in e.attrs} == want["party_status"]
+    assert {path[e.id]: e.attrs for e in data.entities.values() if e.kind == "PartyOrg"} == want["orgs"]
+    ids = {path[e.id]: e.id for e in data.entities.values()}
+    assert {p: ids[p] for p in want["compound_ids"]} == want["compound_ids"]
+    statuses = {path[r.id]: r.status for r in coverage(build_mirror(data), DAY) if r.kind == "Firm"}
+    assert statuses == want["firms"]
+    assert warnings_of(read, want["warnings"]["codes"]) == sorted(want["warnings"]["list"])
+
+
+def test_roster_beside_normalised_files_referring_by_name():
+    want = EXPECTED["with_sheets"]
+    read = read_ledger(CASE / "with_sheets")
+    check_case(read, want, EXPECTED["alone"]["posts"]["list"] + want["posts"]["extra"])
+    assert warnings_of(read, want["warnings"]["codes"]) == sorted(want["warnings"]["list"])
+
+
+def _rows(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f))
+
+
+def _write(path, rows):
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_row_order_carries_no_meaning(tmp_path, seed):
+    rows = _rows(CASE / "ledger" / "一表通.csv")
+    head, body = rows[:2], rows[2:]
+    random.Random(seed).shuffle(body)
+    _write(tmp_path / "一表通.csv", head + body)
+    original = read_ledger(CASE / "ledger" / "一表通.csv").data
+    shuffled = read_ledger(tmp_path / "一表通.csv").data
+    assert shuffled.same_content(original)  # same ids, fields and relations
+
+
+def test_ids_stable_across_reimport_and_export(tmp_path):
+    first = read_ledger(CASE / "ledger" / "一表通.csv").data
+    write_ledger(first, tmp_path / "exported")
+    assert read_ledger(tmp_path / "exported").data.same_content(first)
+    # A later period's roster with one more compound: every earlier id stays.
+    rows = _rows(CASE / "ledger" / "一表通.csv")
+    extra = list(rows[-1])
+    extra[0], extra[5] = "9", "新苑"
+    _write(tmp_path / "一表通.csv", rows + [extra])
+    later = read_ledger(tmp_path / "一表通.csv").data
+    assert set(first.entities) <= set(later.entities)
+    assert set(later.entities) - set(first.entities) == {
+        e.id for e in later.entities.values() if e.name in ("新苑",)
+    }
+
+
+def test_roster_in_a_workbook_beside_normalised_sheets(tmp_path):
+    """The same files as sheets of one workbook (the roster under a sheet-name variant)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, source in (("小区台账", "一表通.csv"), ("自治组织", "committees.csv"), ("关系", "relations.csv")):
+        sheet = book.create_sheet(name)
+        for row in _rows(CASE / "with_sheets" / source):
+            sheet.append(row)
+    book.save(tmp_path / "台账.xlsx")
+    from_book = read_ledger(tmp_path / "台账.xlsx").data
+    assert from_book.same_content(read_ledger(CASE / "with_sheets").data)
+
+
+# ---------------------------------------------------------------------------
+ERRORS = tomllib.loads((ACCEPTANCE / "roster_errors" / "expected.toml").read_text("utf-8"))
+
+
+def test_roster_errors_every_one_and_nothing_loaded(run):
+    with pytest.raises(LedgerError) as exc:
+        read_ledger(ACCEPTANCE / "roster_errors" / "ledger")
+    got = [(i.file, i.row, i.column, i.value, i.code) for i in exc.value.issues]
+    want = [(e["file"], e["row"], e["column"], e["value"], e["code"]) for e in ERRORS["errors"]]
+    assert sorted(got) == sorted(want)
+    reasons = {(i.file, i.row, i.column): i.reason for i in exc.value.issues}
+    for e in ERRORS["errors"]:
+        for part in e.get("reason_has", []):
+            assert part in reasons[(e["file"], e["row"], e["column"])]
+    result = run("load", str(ACCEPTANCE / "roster_errors" / "ledger"))
+    assert result.exit_code == 2
+    assert run("history").output.count("roster_errors") == 0
+
+
+# ---------------------------------------------------------------------------
+MAPPED = ACCEPTANCE / "roster_mapping"
+MAPPED_WANT = tomllib.loads((MAPPED / "expected.toml").read_text("utf-8"))
+
+
+def test_mapping_with_other_headers_and_extra_columns():
+    want = MAPPED_WANT
+    read = read_ledger(MAPPED / "ledger" / "院落台账.csv", mapping=MAPPED / "mapping.toml")
+    data, path = read.data, paths(read.data)
+    assert Counter(e.kind for e in data.entities.values()) == want["counts"]
+    statuses = {path[r.id]: r.status for r in coverage(build_mirror(data), DAY) if r.kind == "Compound"}
+    assert statuses == want["compounds"]
+    assert {path[e.id]: e.attrs.get("phone") for e in data.entities.values()
+            if e.kind == "Person" and e.attrs.get("phone")} == want["phones"]
+    got = sorted([r.type, path[r.from_id], path[r.to_id], r.role or ""] for r in data.relations if r.type == "派驻")
+    assert got == sorted(want["instructors"])
+    assert warnings_of(read, ["unknown_columns"]) == sorted(want["warnings"])
+
+
+def test_without_its_mapping_the_sheet_is_not_a_ledger():
+    with pytest.raises(LedgerFileError):
+        read_ledger(MAPPED / "ledger" / "院落台账.csv")
+
+
+def test_a_broken_mapping_is_one_chinese_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "一表通"\n[entities.x]\nkind = "Nobody"\nkeys = ["甲"]\nname = "甲"\n', "utf-8")
+    with pytest.raises(LedgerFileError) as exc:
+        read_ledger(CASE / "ledger" / "一表通.csv", mapping=bad)
+    assert "映射文件 bad.toml 有误" in str(exc.value) and "Nobody" in str(exc.value)
+
+
+def test_cli_load_and_check(run):
+    check = run("check", str(CASE / "ledger" / "一表通.csv"))
+    assert check.exit_code == 0 and "未写入数据库" in check.output
+    assert run("history").output.count("一表通") == 0
+    loaded = run("load", str(MAPPED / "ledger" / "院落台账.csv"), "--mapping", str(MAPPED / "mapping.toml"))
+    assert loaded.exit_code == 0, loaded.output
+    assert "已导入台账" in loaded.output
+    assert run("check", str(ACCEPTANCE / "roster_errors" / "ledger")).exit_code == 2
