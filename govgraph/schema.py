@@ -23,6 +23,12 @@ class Column:
     required: bool = False
     enum: str | None = None
     to: tuple[str, ...] = ()  # for parent columns: allowed parent kinds
+    aliases: tuple[str, ...] = ()  # other ways people write the header
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header that names this column: canonical, Chinese, aliases."""
+        return (self.name, *((self.zh,) if self.zh else ()), *self.aliases)
 
     @property
     def is_parent(self) -> bool:
@@ -36,6 +42,7 @@ class EntityKind:
     file: str
     sheet: str
     columns: tuple[Column, ...]
+    sheets: tuple[str, ...] = ()  # other names its sheet or file may have
 
     @property
     def fields(self) -> tuple[Column, ...]:
@@ -66,16 +73,26 @@ class Schema:
     entities: dict[str, EntityKind]
     relations_file: str
     relations_sheet: str
+    relations_sheets: tuple[str, ...]  # other names of the relations sheet
     relation_columns: tuple[Column, ...]
     relations: dict[str, RelationType]
     enums: dict[str, dict[str, str]]  # enum name -> {lowercased variant: canonical}
     enum_values: dict[str, tuple[str, ...]]  # enum name -> canonical words in order
 
     def kind_for_file(self, stem: str) -> EntityKind | None:
+        name = sheet_key(stem)
         for kind in self.entities.values():
-            if stem in (kind.file, kind.sheet):
+            if name in {sheet_key(n) for n in (kind.file, kind.sheet, *kind.sheets)}:
                 return kind
         return None
+
+    def is_relations_file(self, stem: str) -> bool:
+        return sheet_key(stem) in {sheet_key(n) for n in (self.relations_file, self.relations_sheet, *self.relations_sheets)}
+
+
+def sheet_key(name: str) -> str:
+    """A sheet or file name as compared: no spaces, half-width brackets, case folded."""
+    return "".join(name.split()).replace("（", "(").replace("）", ")").lower()
 
 
 @cache
@@ -88,6 +105,7 @@ def load_schema() -> Schema:
             file=spec["file"],
             sheet=spec["sheet"],
             columns=tuple(_column(c) for c in spec["columns"]),
+            sheets=tuple(spec.get("sheets", ())),
         )
         for label, spec in raw["entities"].items()
     }
@@ -113,6 +131,7 @@ def load_schema() -> Schema:
         entities=entities,
         relations_file=rel["file"],
         relations_sheet=rel["sheet"],
+        relations_sheets=tuple(rel.get("sheets", ())),
         relation_columns=tuple(_column(c) for c in rel["columns"]),
         relations=relations,
         enums=enums,
@@ -128,4 +147,5 @@ def _column(spec: dict) -> Column:
         required=spec.get("required", False),
         enum=spec.get("enum"),
         to=tuple(spec.get("to", ())),
+        aliases=tuple(spec.get("aliases", ())),
     )

@@ -115,3 +115,16 @@ def _uncovered_community_warnings(data: GraphData, relations: list[Relation]) ->
                   + "（提醒，不影响导入）")
         warnings.append(_issue(rel, "to_id", "community_no_party_org", reason))
     return warnings
+
+
+def compound_without_community_warnings(data: GraphData) -> list[LedgerIssue]:
+    """A compound that belongs to no community at all is audited, but counts in no
+    community's or street's figures: worth a word (asked for a ledger with no errors, so
+    a reference in error is not taken for a missing one)."""
+    placed = {r.from_id for r in data.relations if r.type == PARENT_RELATION}
+    return [
+        LedgerIssue(e.origin.file, e.origin.row, e.origin.headers.get("community_id", "所属社区"), e.name,
+                    "compound_no_community", "小区没有所属社区，统计时不计入任何社区和街道（提醒，不影响导入）")
+        for e in data.entities.values()
+        if e.kind == "Compound" and e.id not in placed and e.origin is not None and e.id not in data.context
+    ]

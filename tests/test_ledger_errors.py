@@ -130,7 +130,7 @@ def test_bad_date_and_since_after_until(make_ledger):
 
 def test_bad_boolean(make_ledger):
     assert errors_of(make_ledger, {"compounds.csv": "id,name,complex\nC1,青特城,可能"}) == [
-        "compounds.csv:2:complex: 可能: 应填 是/否、true/false 或 1/0"
+        "compounds.csv:2:complex: 可能: 应填 是/否、√/×、true/false 或 1/0"
     ]
 
 
@@ -178,9 +178,10 @@ def test_every_error_reported_at_once(make_ledger):
             "firms.csv": "id,name,credit_code\nF1,泾华物业,123",
             "relations.csv": "type,from_id,to_id,role,since,until\n服务,F1,M1,,,\n派驻,P1,C1,,,\n覆盖,P1,C1,,2024-13-01,\n覆盖,P1,C1,,2024,2023",
         }))
+    # Sorted by file, row and column (as the file has them), whichever check found them.
     assert [i.code for i in exc.value.issues] == [
-        "bad_count", "unknown_enum", "bad_boolean", "duplicate_id", "bad_credit_code",
-        "bad_date", "since_after_until", "unknown_reference", "wrong_endpoint", "wrong_endpoint",
+        "unknown_reference", "bad_count", "unknown_enum", "bad_boolean", "duplicate_id", "bad_credit_code",
+        "wrong_endpoint", "wrong_endpoint", "bad_date", "since_after_until",
     ]
     assert str(exc.value).endswith("台账有 10 处错误，未导入任何数据。")
 

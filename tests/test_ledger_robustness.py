@@ -86,8 +86,8 @@ def test_empty_folder_is_refused_not_loaded_as_empty(run, tmp_path, loaded_base)
 
 
 def test_folder_of_other_csvs_names_them(run, make_ledger, loaded_base):
-    folder = make_ledger({"小区台账.csv": "id,name\nC1,青特城", "备注.csv": "a,b\n1,2"})
-    err = _one_line_failure(run("load", str(folder)), "找到的文件：备注.csv、小区台账.csv", "compounds.csv 或 小区.csv")
+    folder = make_ledger({"小区资料汇总.csv": "id,name\nC1,青特城", "备注.csv": "a,b\n1,2"})
+    err = _one_line_failure(run("load", str(folder)), "找到的文件：备注.csv、小区资料汇总.csv", "compounds.csv 或 小区.csv")
     assert loaded_base()
     with pytest.raises(LedgerFileError):
         read_ledger(folder)
@@ -111,12 +111,12 @@ def test_workbook_with_only_sheet1_is_refused(run, tmp_path, loaded_base):
 # -- 2. warnings shown with errors, file-level warnings read naturally ---------------------
 def test_warnings_come_before_errors(run, make_ledger):
     ledger = make_ledger({**BASE,
-                          "小区台账.csv": "id,name\nC1,青特城",
+                          "小区资料汇总.csv": "id,name\nC1,青特城",
                           "compounds.csv": "id,name,households,备注\nC1,青特城,abc,"})
     result = run("load", str(ledger))
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        "提醒：小区台账.csv: 不是台账文件，已忽略（台账文件名应为 compounds.csv 或 小区.csv 等）",
+        "提醒：小区资料汇总.csv: 不是台账文件，已忽略（台账文件名应为 compounds.csv 或 小区.csv 等）",
         "提醒：compounds.csv:1: 未识别的列 备注，已忽略",
         "compounds.csv:2:households: abc: 应为非负整数",
         "台账有 1 处错误，未导入任何数据。",
@@ -124,10 +124,10 @@ def test_warnings_come_before_errors(run, make_ledger):
 
 
 def test_unknown_file_and_sheet_warnings(make_ledger, tmp_path):
-    result = read_ledger(make_ledger({**BASE, "人员名单.csv": "a\n1", "notes.csv": "a\n1"}))
+    result = read_ledger(make_ledger({**BASE, "人员花名册.csv": "a\n1", "notes.csv": "a\n1"}))
     assert [str(w) for w in result.warnings if w.code == "unknown_file"] == [
         "notes.csv: 不是台账文件，已忽略（台账文件名应为 compounds.csv 或 小区.csv 等）",
-        "人员名单.csv: 不是台账文件，已忽略（台账文件名应为 people.csv 或 人员.csv 等）",
+        "人员花名册.csv: 不是台账文件，已忽略（台账文件名应为 people.csv 或 人员.csv 等）",
     ]
     book = _book(tmp_path / "b.xlsx", {"社区": [["id", "name"], ["M1", "青特社区"]], "Sheet1": [["x"]]})
     assert [str(w) for w in read_ledger(book).warnings] == [

@@ -232,3 +232,74 @@ def test_cli_load_and_check(run):
     assert loaded.exit_code == 0, loaded.output
     assert "已导入台账" in loaded.output
     assert run("check", str(ACCEPTANCE / "roster_errors" / "ledger")).exit_code == 2
+
+
+def test_merged_group_header_and_a_header_written_twice(tmp_path):
+    """A group heading (党组织情况) over its columns on a second header row, headers with line
+    breaks and asterisks, and two columns both headed 党建指导员 (the second is 党建指导员#2)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "小区信息"
+    sheet.append(["某街道小区台账"])
+    sheet.append(["街道*", "社区", "小区\n名称", "党组织情况", None, "党建指导员", "党建指导员"])
+    sheet.append([None, None, None, "名称", "书记", None, None])
+    sheet.merge_cells("D2:E2")
+    sheet.append(["城厢街道", "月湖社区", "幸福里", "幸福里党支部", "张伟", "陈静", "赵强"])
+    book.save(tmp_path / "台账.xlsx")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('extends = "一表通"\n[columns]\n"党组织名称" = ["党组织情况/名称"]\n'
+                       '"书记" = ["党组织情况/书记"]\n'
+                       '[entities.instructor2]\nkind = "Person"\nkeys = ["@community", "党建指导员#2"]\n'
+                       'name = "党建指导员#2"\n[[relations]]\ntype = "派驻"\nfrom = "instructor2"\n'
+                       'to = "compound"\nrole = "党建指导员"\n', "utf-8")
+    read = read_ledger(tmp_path / "台账.xlsx", mapping=mapping)
+    data, path = read.data, paths(read.data)
+    posts = sorted([r.type, path[r.from_id], path[r.to_id], r.role or ""] for r in data.relations
+                   if r.type in ("任职", "派驻"))
+    assert posts == [
+        ["任职", "城厢街道/月湖社区/张伟", "城厢街道/月湖社区/幸福里党支部", "书记"],
+        ["派驻", "城厢街道/月湖社区/赵强", "城厢街道/月湖社区/幸福里", "党建指导员"],
+        ["派驻", "城厢街道/月湖社区/陈静", "城厢街道/月湖社区/幸福里", "党建指导员"],
+    ]
+    assert not [w for w in read.warnings if w.code == "unknown_columns"]
+
+
+@pytest.mark.parametrize("text,value", [("1,200", 1200), ("1200户", 1200), ("36 人", 36), ("1，200", 1200)])
+def test_counts_as_typed(text, value):
+    from govgraph.values import parse_count
+
+    assert parse_count(text) == value
+
+
+@pytest.mark.parametrize("text", ["12,34", "很多", "-3", "1.5"])
+def test_not_counts(text):
+    from pydantic_core import PydanticCustomError
+
+    from govgraph.values import parse_count
+
+    with pytest.raises(PydanticCustomError):
+        parse_count(text)
+
+
+@pytest.mark.parametrize("text,value", [("√", True), ("✓", True), ("×", False), ("✗", False), ("是", True)])
+def test_booleans_as_typed(text, value):
+    from govgraph.values import parse_bool
+
+    assert parse_bool(text) is value
+
+
+@pytest.mark.parametrize("text,value", [("138-0000-1111", "13800001111"), ("+86 138 0000 1111", "13800001111"),
+                                        ("0816-2345678", "08162345678"), ("(0816)2345678", "08162345678")])
+def test_phones_stored_normalised(text, value):
+    from govgraph.values import parse_phone
+
+    assert parse_phone(text) == value
+
+
+def test_bad_phone_is_an_error(make_ledger):
+    path = make_ledger({"people.csv": "id,name,phone\nU1,张三,打电话找居委会\n"})
+    with pytest.raises(LedgerError) as exc:
+        read_ledger(path)
+    assert [(i.row, i.column, i.code) for i in exc.value.issues] == [(2, "phone", "bad_phone")]

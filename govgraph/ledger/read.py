@@ -14,9 +14,9 @@ from ..bulk import paused_gc
 from ..errors import LedgerError, LedgerFileError, LedgerIssue
 from ..graph import Entity, GraphData, Origin, Relation, overlay
 from ..schema import PARENT_RELATION, Column, load_schema
-from ..validate import validate_graph
+from ..validate import compound_without_community_warnings, validate_graph
 from ..values import find_id_numbers, is_valid_credit_code, mask_sensitive
-from .mapping import Mapping as RosterMapping, built_in, load_mapping
+from .mapping import Mapping as RosterMapping, built_in, header_key, load_mapping
 from .names import resolve_names
 from .roster import formation_warnings, is_roster, read_roster
 from .rows import RELATION_PARSERS, RelationRow, _text, entity_model, entity_parsers
@@ -49,8 +49,10 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
             reader.data = overlay(base, reader.data)
         errors = reader.errors + validate_graph(reader.data, reader.warnings)
         if not errors:
+            reader.warnings += compound_without_community_warnings(reader.data)
             reader.warnings += formation_warnings(reader.data, reader.rosters)
-    errors.sort(key=lambda i: (i.file, i.row))  # by file and row; within a row as read (column order)
+    order = reader.column_order
+    errors.sort(key=lambda i: (i.file, i.row, order.get(i.file, {}).get(i.column, len(order.get(i.file, ())))))
     if errors:
         raise LedgerError(errors, reader.warnings)
     return LedgerRead(reader.data, reader.warnings)
@@ -62,6 +64,7 @@ class _Reader:
         self.mappings = mappings
         self.rosters = []  # what each wide sheet read (roster.RosterRead)
         self.communities: dict[str, str] = {}  # entity id -> its community, where a roster says
+        self.column_order: dict[str, dict[str, int]] = {}  # file -> {header as written: position}
         self.allow_id_numbers = allow_id_numbers
         self.quick = quick
         self.data = GraphData()
@@ -82,7 +85,7 @@ class _Reader:
                 known.append((-1, table, mapping))
             elif kind is not None:
                 known.append((order.index(kind.file), table, kind))
-            elif table.stem in (self.schema.relations_file, self.schema.relations_sheet):
+            elif self.schema.is_relations_file(table.stem):
                 known.append((len(order), table, None))
             else:
                 self.warnings.append(LedgerIssue(table.display, 0, "", "", "unknown_file",
@@ -111,19 +114,16 @@ class _Reader:
 
         read = read_roster(table, mapping, self.data, self.errors, self.warnings, self._add_relation, scan)
         if read is not None:
+            self.column_order[table.display] = {t: i for i, t in reversed(list(enumerate(read.titles)))}
             self.rosters.append(read)
             self.communities.update(read.communities)
 
     # -- header -----------------------------------------------------------------
     def _header(self, table: RawTable, columns: tuple[Column, ...]):
-        names = {}
-        for c in columns:
-            names[c.name.lower()] = c.name
-            if c.zh:
-                names[c.zh] = c.name
+        names = {header_key(h): c.name for c in columns for h in c.headers}
         for number, cells in table.rows:
             texts = [str(c).strip().lstrip("\ufeff") for c in cells]
-            found = {i: names[t.lower()] for i, t in enumerate(texts) if t.lower() in names}
+            found = {i: names[header_key(t)] for i, t in enumerate(texts) if header_key(t) in names}
             # A title row above the header has one cell; a header names at least one column.
             if found and (len(found) >= 2 or sum(1 for t in texts if t) >= 2):
                 unknown = [t for i, t in enumerate(texts) if t and i not in found]
@@ -132,6 +132,7 @@ class _Reader:
                         LedgerIssue(table.display, number, "、".join(unknown), "", "unknown_columns", "未识别的列，已忽略")
                     )
                 headers = {name: texts[i] for i, name in found.items()}
+                self.column_order[table.display] = {t: i for i, t in reversed(list(enumerate(texts)))}
                 missing = [c.name for c in columns if c.required and c.name not in headers]
                 for name in missing:
                     self.errors.append(LedgerIssue(table.display, number, name, "", "missing_column", "缺少必填列"))

@@ -140,6 +140,7 @@ class RosterRead:
     ids: dict[tuple, str]  # identity -> id
     communities: dict[str, str]  # entity id -> id of the community it belongs to (people, orgs)
     status_rows: list[tuple[int, str, str, str]]  # (row, header, written word, compound id)
+    titles: list[str] = field(default_factory=list)  # the header as written, by position
 
 
 def read_roster(table: RawTable, mapping: Mapping, data: GraphData, errors: list[LedgerIssue],
@@ -179,7 +180,7 @@ class _RosterReader:
         for c in missing:
             self.errors.append(LedgerIssue(self.display, header.row, c, "", "missing_column", "缺少必填列"))
         if missing:
-            return RosterRead(self.display, mapping, {}, {}, [])
+            return RosterRead(self.display, mapping, {}, {}, [], self.titles)
         for number, cells in self.table.rows:
             if number <= header.row:
                 continue
@@ -378,7 +379,7 @@ class _RosterReader:
         status_rows = [(row, header, word, ids[key]) for row, header, word, key in self.status_rows if key in ids]
         communities = {entity_id: ids[self.accs[identity].community] for identity, entity_id in ids.items()
                        if self.accs[identity].community in ids}
-        return RosterRead(self.display, self.mapping, ids, communities, status_rows)
+        return RosterRead(self.display, self.mapping, ids, communities, status_rows, self.titles)
 
     def _defaults(self, acc: _Acc) -> dict:
         defaults = {}

@@ -40,6 +40,8 @@ def read_sources(path: Path) -> list[RawTable]:
         return _read_workbook(path)
     if path.suffix.lower() == ".csv":
         return [_read_csv(path)]
+    if path.suffix.lower() in (".xls", ".et", ".wps"):
+        raise LedgerFileError(f"{path.name} 是旧版 Excel（.xls）或 WPS 格式，无法直接读取：请在 Excel 或 WPS 中另存为 .xlsx 后重试")
     raise GovgraphError(f"无法识别的台账格式：{path}（应为 CSV 文件夹或 .xlsx 工作簿）")
 
 
