@@ -13,7 +13,7 @@ import click
 from govgraph.errors import GovgraphError
 from govgraph.profile import load_profile
 
-from .options import profile_option
+from .options import profile_option, today
 
 
 def is_loopback(host: str) -> bool:
@@ -54,6 +54,7 @@ def serve(settings, host, port, open_browser, password, max_upload_mb, profile_p
     fonts.register()
     settings.store().close()  # a missing database file is reported now, in Chinese
     bench = Workbench(lambda create=False: settings.store(create=create), profile)
+    bench.warm_in_background(today())  # the first page need not wait for the whole-city audit
     app = create_app(bench, password=password, max_upload_mb=max_upload_mb)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"

@@ -93,3 +93,35 @@ def render_coverage(graph: nx.MultiDiGraph, on: date, profile: Profile, path: Pa
     with fonts.chart_style():
         fig = coverage_figure(graph, on, profile, level)
         return save_figure(fig, path, "小区党的组织和工作覆盖情况")
+
+
+TREND_INDICATORS = ("org_coverage_rate", "org_and_work_coverage_rate", "should_build_rate", "firm_org_coverage_rate")
+TREND_COLORS = ("#A50F15", "#1F5FA8", "#3F9E3A", "#A35C00")
+
+
+def trend_figure(points: list[tuple[str, list]], title: str) -> Figure:
+    """Lines of the whole-ledger (合计) headline indicators across `points`, each a
+    (label, the `indicators()` answer at that point); a missing value leaves a gap."""
+    from ..profile import INDICATORS
+
+    if not points:
+        raise GovgraphError("没有可画趋势的时点")
+    fig = Figure(figsize=(180 * MM, 80 * MM))
+    ax = fig.add_axes((0.08, 0.2, 0.62, 0.66))
+    xs = range(len(points))
+    for key, color in zip(TREND_INDICATORS, TREND_COLORS):
+        values = []
+        for _, answer in points:
+            total = next((i for i in answer if i.unit_id == "TOTAL" and i.indicator == key), None)
+            values.append(100 * total.value if total is not None and total.value is not None else float("nan"))
+        ax.plot(xs, values, marker="o", color=color, label=INDICATORS[key], linewidth=1.6, markersize=4)
+    ax.set_xticks(list(xs), [label for label, _ in points], fontsize=7, rotation=0 if len(points) <= 6 else 30)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("%", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=7, frameon=False)
+    fig.text(0.5, 0.94, title, fontsize=10, ha="center", va="center")
+    return fig

@@ -13,7 +13,6 @@ import hmac
 import logging
 import secrets
 import tempfile
-from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,7 +31,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..coverage import STATUSES
 from ..errors import GovgraphError, NotFoundError
-from ..findings import SEVERITY_ORDER, finding_texts
+from ..findings import finding_texts
 from ..labels import COLOR_WORDS, SEVERITY_WORDS, header_for, kind_word, value_for_display
 from ..loading import SHANGHAI
 from ..mirror import Snapshot, in_force
@@ -42,7 +41,7 @@ from .state import Workbench
 
 log = logging.getLogger("govgraph.web")
 HERE = Path(__file__).parent
-PAGE_SIZE = 50
+TREND_YEARS = 4
 UNIT_KINDS = ("District", "Street", "Community", "Compound")
 PARENT_KIND = {"Street": "District", "Community": "Street", "Compound": "Community"}
 CHILD_LEVEL = {"District": "street", "Street": "community"}
@@ -143,15 +142,12 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
     def overview(request: Request):
         page = Page(request, bench)
         answers = bench.whole(page.on)
-        findings = answers.findings
-        by_severity = Counter(f.severity for f in findings)
-        by_code = Counter((f.severity, f.code) for f in findings)
-        codes = sorted(by_code.items(), key=lambda x: (SEVERITY_ORDER[x[0][0]], x[0][1]))
+        by_severity, codes = answers.finding_counts
         return render(request, "overview.html", page=page,
                       district_indicators=_indicator_table(answers.indicators("district")),
                       street_indicators=_indicator_table(answers.indicators("street")),
                       streets=answers.rollups("street"), by_severity=by_severity,
-                      codes=[(sev, code, finding_texts()[code]["title"], n) for (sev, code), n in codes],
+                      codes=[(sev, code, finding_texts()[code]["title"], n) for sev, code, n in codes],
                       orphans=len(answers.orphans), records=bench.records)
 
     def unit(request: Request):
@@ -166,22 +162,26 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         crumbs = _breadcrumbs(bench, whole.graph, page.on, unit_id, entity.kind)
         if entity.kind == "Compound":
             return _compound_page(request, page, bench, unit_id, crumbs, render)
-        if entity.kind == "District":
-            answers = whole
-            rows = [r for r in whole.coverage if r.district_id == unit_id]
-            children = [r for r in whole.rollups("street") if r.unit_id in _children(whole, unit_id, page.on)]
-            indicator_rows = [i for i in whole.indicators("street") if i.unit_id in {c.unit_id for c in children}]
-            findings = None
-        else:
-            answers = bench.scoped(unit_id, page.on)
-            rows = answers.coverage
-            level = CHILD_LEVEL.get(entity.kind)
-            children = [r for r in answers.rollups(level) if r.unit_kind != "Total"] if level else []
-            indicator_rows = [i for i in answers.indicators("community") if i.unit_kind != "Total" or True]
-            findings = answers.findings
-        orphan_rows = [o for o in answers.orphans if o[0].id in {r.id for r in rows}]
-        return render(request, "unit.html", page=page, entity=entity, crumbs=crumbs, rows=rows,
-                      children=children, indicators=_indicator_table(indicator_rows),
+        # Counts, roll-ups, indicators and orphans: the whole graph's answers on the date
+        # (kept), read for the unit; findings: the unit's scoped audit (`--scope`).
+        parents = whole.parents
+        level = CHILD_LEVEL.get(entity.kind)
+        children = set()
+        if level:
+            children = {u for u, p in parents.items() if p == unit_id}
+        key = {"District": "district_id", "Street": "street_id", "Community": "community_id"}[entity.kind]
+        compounds = [r for r in whole.coverage if r.kind == "Compound" and getattr(r, key) == unit_id]
+        communities = {r.community_id for r in compounds}
+        firms = [r for r in whole.coverage if r.kind == "Firm" and communities.intersection(r.communities)]
+        own_level = {"District": "district", "Street": "street", "Community": "community"}[entity.kind]
+        indicator_rows = [i for i in whole.indicators(own_level) if i.unit_id == unit_id]
+        if level:
+            indicator_rows = [i for i in whole.indicators(level) if i.unit_id in children] + indicator_rows
+        rollup_rows = [r for r in whole.rollups(level) if r.unit_id in children] if level else []
+        orphan_rows = [o for o in whole.orphans if getattr(o[0], key) == unit_id]
+        findings = bench.scoped(unit_id, page.on).findings if entity.kind != "District" else None
+        return render(request, "unit.html", page=page, entity=entity, crumbs=crumbs, rows=compounds + firms,
+                      children=rollup_rows, indicators=_indicator_table(indicator_rows),
                       orphans=orphan_rows, findings=findings)
 
     def entity_page(request: Request):
@@ -231,6 +231,18 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "coverage.svg"
             plots.render_coverage(graph, page.on, bench.profile, path, level)
+            return Response(path.read_bytes(), media_type="image/svg+xml")
+
+    def trend_chart(request: Request):
+        from ..charts import fonts, plots
+
+        page = Page(request, bench)
+        # Until submissions are kept, the trend runs over the last year-ends up to the date.
+        points = [date(year, 12, 31) for year in range(page.on.year - TREND_YEARS, page.on.year)] + [page.on]
+        answers = [(d.isoformat(), bench.whole(d).indicators("street")) for d in points]
+        with tempfile.TemporaryDirectory() as tmp, fonts.chart_style():
+            path = Path(tmp) / "trend.svg"
+            plots.save_figure(plots.trend_figure(answers, "全辖区核心指标趋势（各年年底及统计时点）"), path)
             return Response(path.read_bytes(), media_type="image/svg+xml")
 
     # -- the font ----------------------------------------------------------------------
@@ -284,6 +296,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         Route("/unit/{unit_id:path}", unit),
         Route("/entity/{entity_id:path}", entity_page),
         Route("/chart/coverage.svg", coverage_chart),
+        Route("/chart/trend.svg", trend_chart),
         Route("/chart/{unit_id:path}.{fmt}", chart),
         Route("/static/font/NotoSansSC.otf", font),
         Route("/login", login_route, methods=["GET", "POST"]),
@@ -359,11 +372,6 @@ def _breadcrumbs(bench: Workbench, graph, on: date, unit_id: str, kind: str) -> 
         chain.append(parent)
         kind = PARENT_KIND[kind]
     return [(u, graph.nodes[u]["name"]) for u in reversed(chain)]
-
-
-def _children(answers, district: str, on: date) -> set[str]:
-    snap = Snapshot(answers.graph, on)
-    return {s for s in snap.nodes_of("Street") if snap.parent(s, "District") == district}
 
 
 def _chart_graph(bench: Workbench, unit_id: str, on: date):

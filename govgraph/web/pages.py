@@ -1,11 +1,293 @@
-"""The list pages (问题清单, 空白小区, 指导员选派, person, path) and the pages that move
-data (导入, 下载)."""
+"""The list pages (问题清单, 空白小区, 指导员选派, 人员查询) and the pages that move data
+(导入台账, 下载). Each presents what a library function returns."""
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
 
-NAV: list[tuple[str, str]] = []  # (path, menu word) of the pages below
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..errors import GovgraphError, LedgerError, NotFoundError
+from ..findings import SEVERITY_ORDER, finding_texts
+from ..labels import SEVERITY_WORDS
+from ..loading import SHANGHAI, load_ledger
+from ..values import mask_sensitive
+
+NAV = [("/findings", "问题清单"), ("/orphans", "空白小区"), ("/plan", "指导员选派"), ("/person", "人员查询"),
+       ("/upload", "导入台账"), ("/downloads", "下载")]
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FINDING_COLUMNS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy",
+                   "evidence", "policy"]
+ORPHAN_COLUMNS = ["id", "name", "community_id", "street_id", "formal_members", "reason", "suggestion"]
+LEDGER_SUFFIXES = (".xlsx", ".zip", ".csv")
+MAX_UNZIPPED_FACTOR = 20  # a zip may unpack to at most this many times the upload limit
 
 
 def routes(bench, render, max_upload):
-    return []
+    from .app import Page, _attachment, _check_csrf
+
+    def units_for_filter():
+        """(id, name, kind) of every street and community, for the unit filter."""
+        return sorted(((e.id, e.name, e.kind) for e in bench.data.entities.values()
+                       if e.kind in ("District", "Street", "Community")),
+                      key=lambda u: (("District", "Street", "Community").index(u[2]), u[0]))
+
+    def unit_answers(page, unit_id):
+        """The answers for a unit filter: a street's or community's scoped audit; a
+        district's streets' audits together."""
+        entity = bench.entity(unit_id)
+        if entity is None or entity.kind not in ("District", "Street", "Community"):
+            raise NotFoundError(f"找不到区县、街道或社区：{unit_id}")
+        if entity.kind == "District":
+            whole = bench.whole(page.on)
+            streets = sorted({r.street_id for r in whole.coverage if r.district_id == unit_id and r.street_id})
+            return [bench.scoped(s, page.on) for s in streets]
+        return [bench.scoped(unit_id, page.on)]
+
+    def selected_findings(request, page):
+        params = request.query_params
+        unit_id = params.get("unit") or None
+        if unit_id:
+            seen, findings = set(), []
+            for answers in unit_answers(page, unit_id):
+                for f in answers.findings:
+                    key = (f.code, f.entity_id, f.unit_id)
+                    if key not in seen:
+                        seen.add(key)
+                        findings.append(f)
+            findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
+        else:
+            findings = bench.whole(page.on).findings
+        code, severity = params.get("code") or None, params.get("severity") or None
+        query = (params.get("q") or "").strip().casefold()
+        if code:
+            findings = [f for f in findings if f.code == code]
+        if severity:
+            findings = [f for f in findings if f.severity == severity]
+        if query:
+            findings = [f for f in findings
+                        if query in f"{f.entity_id} {page.name(f.entity_id)} {f.title} {f.message} "
+                                    f"{page.name(f.unit_id) if f.unit_id else ''}".casefold()]
+        return findings
+
+    def findings_page(request: Request):
+        page = Page(request, bench)
+        findings = selected_findings(request, page)
+        number, pages = _page_number(request, len(findings))
+        return render(request, "findings.html", page=page, findings=findings[(number - 1) * PAGE_SIZE:number * PAGE_SIZE],
+                      total=len(findings), number=number, pages=pages, codes=finding_texts(),
+                      severities=SEVERITY_WORDS, units=units_for_filter(), params=request.query_params)
+
+    def findings_xlsx(request: Request):
+        page = Page(request, bench)
+        rows = [{**f.as_row(), "entity_name": page.name(f.entity_id)} for f in selected_findings(request, page)]
+        return _xlsx_response("问题清单", rows, FINDING_COLUMNS, page, f"问题清单（{page.on.isoformat()}）.xlsx")
+
+    def orphans_page(request: Request):
+        page = Page(request, bench)
+        unit_id = request.query_params.get("unit") or None
+        if unit_id:
+            orphans = [o for answers in unit_answers(page, unit_id) for o in answers.orphans]
+        else:
+            orphans = bench.whole(page.on).orphans
+        if request.url.path.endswith(".xlsx"):
+            rows = [{**u.as_row(), "reason": reason, "suggestion": suggestion} for u, reason, suggestion in orphans]
+            return _xlsx_response("空白小区", rows, ORPHAN_COLUMNS, page, f"空白小区（{page.on.isoformat()}）.xlsx")
+        return render(request, "orphans.html", page=page, orphans=orphans, units=units_for_filter(),
+                      params=request.query_params)
+
+    def plan_page(request: Request):
+        page = Page(request, bench)
+        ranked, result = bench.whole(page.on).plan
+        return render(request, "plan.html", page=page, ranked=ranked, result=result,
+                      capacity=bench.profile.instructor_capacity)
+
+    def person_page(request: Request):
+        page = Page(request, bench)
+        person_id = request.query_params.get("id") or None
+        query = (request.query_params.get("q") or "").strip()
+        if person_id is None:
+            matches = []
+            if query:
+                folded = query.casefold()
+                matches = sorted((e for e in bench.data.entities.values()
+                                  if e.kind == "Person" and (folded in e.name.casefold() or folded == e.id.casefold())),
+                                 key=lambda e: e.id)[:200]
+            return render(request, "person_search.html", page=page, query=query, matches=matches)
+        person = bench.entity(person_id)
+        if person is None or person.kind != "Person":
+            raise NotFoundError(f"找不到编号为 {person_id} 的人员")
+        relations = sorted((r for r in bench.memory.relations_touching({person_id}) if r.from_id == person_id),
+                           key=lambda r: (r.since or datetime.min.date(), r.type, r.to_id))
+        rows = [{"relation": r, "other": bench.entity(r.to_id), "in_force": r.in_force(page.on)} for r in relations]
+        return render(request, "person.html", page=page, person=person, current=[r for r in rows if r["in_force"]],
+                      history=[r for r in rows if not r["in_force"]])
+
+    # -- upload --------------------------------------------------------------------------
+    def upload_form(request: Request):
+        return render(request, "upload.html", max_mb=max_upload // (1024 * 1024))
+
+    async def upload(request: Request):
+        size = request.headers.get("content-length")
+        if size is None or not size.isdigit() or int(size) > max_upload:
+            return render(request, "upload.html", status=413, max_mb=max_upload // (1024 * 1024),
+                          problem=f"文件太大：上传的台账不能超过 {max_upload // (1024 * 1024)} MB。"
+                                  "请删去无关的工作表或图片后再试，或用 govgraph load 命令导入。")
+        form = await request.form(max_files=1, max_fields=20)
+        _check_csrf(request, form.get("csrf"))
+        upload_file = form.get("ledger")
+        if upload_file is None or not getattr(upload_file, "filename", ""):
+            return render(request, "upload.html", status=400, max_mb=max_upload // (1024 * 1024),
+                          problem="请选择要上传的台账文件（.xlsx 工作簿，或 CSV 文件打成的 .zip 压缩包）。")
+        filename = Path(upload_file.filename).name
+        content = await upload_file.read()
+        options = {"mode": "merge" if form.get("mode") == "merge" else "replace",
+                   "force": form.get("force") == "1", "allow_id_numbers": form.get("allow_id_numbers") == "1"}
+        result = await run_in_threadpool(_load, bench, filename, content, options, max_upload)
+        return render(request, "upload.html", status=200 if result.get("ok") else 400,
+                      max_mb=max_upload // (1024 * 1024), filename=filename, options=options, **result)
+
+    # -- downloads -----------------------------------------------------------------------
+    def downloads_page(request: Request):
+        page = Page(request, bench)
+        return render(request, "downloads.html", page=page, units=units_for_filter())
+
+    def download(request: Request):
+        page = Page(request, bench)
+        what = request.path_params["what"]
+        with tempfile.TemporaryDirectory() as tmp:
+            if what == "template.xlsx":
+                from ..ledger import write_ledger
+                from ..graph import GraphData
+
+                path = write_ledger(GraphData(), Path(tmp) / "台账模板.xlsx")
+                name = "govgraph台账模板.xlsx"
+            elif what == "export.xlsx":
+                from ..ledger import write_ledger
+
+                path = write_ledger(bench.data, Path(tmp) / "export.xlsx")
+                name = f"台账导出（{datetime.now(SHANGHAI).date().isoformat()}）.xlsx"
+            elif what in ("report.html", "report.pdf"):
+                from ..charts.report import build_report, write_report
+
+                scope = request.query_params.get("unit") or None
+                graph = bench.scoped(scope, page.on).graph if scope else bench.graph
+                if scope and bench.entity(scope).kind not in ("Street", "Community"):
+                    raise NotFoundError(f"找不到街道或社区：{scope}")
+                suffix = what.rsplit(".", 1)[1]
+                path = write_report(build_report(graph, page.on, bench.profile, scope), Path(tmp) / f"report.{suffix}")
+                name = f"{page.name(scope) if scope else '全辖区'}审计报告（{page.on.isoformat()}）.{suffix}"
+            else:
+                raise NotFoundError("没有这个下载项")
+            body = Path(path).read_bytes()
+        media = {"xlsx": XLSX, "html": "text/html; charset=utf-8", "pdf": "application/pdf"}[name.rsplit(".", 1)[1]]
+        return Response(body, media_type=media, headers={"Content-Disposition": _attachment(mask_sensitive(name))})
+
+    def _xlsx_response(title, rows, columns, page, filename):
+        from ..cli.output import Table, write_xlsx
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "out.xlsx"
+            write_xlsx(path, [Table("rows", title, rows, columns)], as_of=page.on)
+            body = path.read_bytes()
+        return Response(body, media_type=XLSX, headers={"Content-Disposition": _attachment(filename)})
+
+    return [
+        Route("/findings", findings_page),
+        Route("/findings.xlsx", findings_xlsx),
+        Route("/orphans", orphans_page),
+        Route("/orphans.xlsx", orphans_page),
+        Route("/plan", plan_page),
+        Route("/person", person_page),
+        Route("/upload", upload_form, methods=["GET"]),
+        Route("/upload", upload, methods=["POST"]),
+        Route("/downloads", downloads_page),
+        Route("/download/{what}", download),
+    ]
+
+
+def _page_number(request: Request, total: int) -> tuple[int, int]:
+    pages = max(1, -(-total // PAGE_SIZE))
+    try:
+        number = int(request.query_params.get("page") or 1)
+    except ValueError:
+        number = 1
+    return min(max(number, 1), pages), pages
+
+
+def _load(bench, filename: str, content: bytes, options: dict, max_upload: int) -> dict:
+    """Validate and load one uploaded ledger with `load_ledger`: on any error nothing is
+    written and the errors come back as rows; on success the workbench rereads the store
+    and the change against the previous graph comes back."""
+    from ..diff import diff
+
+    suffix = Path(filename).suffix.lower()
+    if suffix not in LEDGER_SUFFIXES:
+        return {"problem": f"不支持的文件类型：{suffix or '（无扩展名）'}。请上传 .xlsx 工作簿，或把 CSV 文件打成 .zip 压缩包。"}
+    with tempfile.TemporaryDirectory() as tmp:
+        if suffix == ".zip":
+            ledger = Path(tmp) / Path(filename).stem
+            problem = _unzip(content, ledger, max_upload * MAX_UNZIPPED_FACTOR)
+            if problem:
+                return {"problem": problem}
+        else:
+            ledger = Path(tmp) / filename
+            ledger.write_bytes(content)
+        before = bench.data
+        store = bench.open_store(create=True)
+        try:
+            result = load_ledger(store, ledger, name=filename, **options)
+        except LedgerError as exc:
+            return {"issues": exc.issues, "warnings": exc.warnings}
+        except GovgraphError as exc:
+            return {"problem": str(exc)}
+        finally:
+            store.close()
+    bench.reload()
+    today = datetime.now(SHANGHAI).date()
+    bench.warm_in_background(today)
+    change = diff(before, bench.data, today, bench.profile)
+    return {"ok": True, "record": result.record, "warnings": result.warnings, "change": change}
+
+
+def _unzip(content: bytes, folder: Path, limit: int) -> str | None:
+    """The CSV files of a zip, flat in `folder`; a Chinese problem or None."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        return "无法打开这个 .zip 压缩包：文件可能已损坏，请重新压缩后上传。"
+    members = [m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".csv")
+               and not Path(m.filename).name.startswith(".") and "__MACOSX" not in m.filename]
+    if not members:
+        return "压缩包里没有 CSV 文件：请把台账的 CSV 文件（小区.csv、关系.csv 等）直接压缩后上传。"
+    if sum(m.file_size for m in members) > limit:
+        return "压缩包解压后太大，请分成几次上传，或用 govgraph load 命令导入。"
+    folder.mkdir(parents=True)
+    names = set()
+    for m in members:
+        name = _member_name(m)
+        if name in names:
+            return f"压缩包里有两个同名文件：{name}。请只保留一个后再上传。"
+        names.add(name)
+        (folder / name).write_bytes(archive.read(m))
+    return None
+
+
+def _member_name(member: zipfile.ZipInfo) -> str:
+    """The file's own name (folders dropped), decoded as Chinese Windows writes it when
+    the zip does not say UTF-8."""
+    raw = member.filename
+    if not member.flag_bits & 0x800:
+        try:
+            raw = raw.encode("cp437").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return Path(raw.replace("\\", "/")).name

@@ -10,17 +10,17 @@ from memory), so it never costs a whole-city computation per request.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
 import networkx as nx
 
 from ..coverage import UnitCoverage, coverage, orphan_reason, rollups
-from ..findings import Finding, audit
+from ..findings import SEVERITY_ORDER, Finding, audit
 from ..graph import Entity, GraphData, Relation
 from ..indicators import Indicator, indicators
-from ..mirror import build_mirror
+from ..mirror import Snapshot, build_mirror
 from ..profile import Profile
 from ..store.scope import read_scope
 
@@ -85,6 +85,39 @@ class Answers:
             (u, *orphan_reason(self.graph, u, self.on)) for u in self.coverage
             if u.kind == "Compound" and u.status == "空白"])
 
+    @property
+    def parents(self) -> dict[str, str | None]:
+        """The district of each street and the street of each community, by the 隶属 in force."""
+        def compute():
+            snap = Snapshot(self.graph, self.on)
+            found = {s: snap.parent(s, "District") for s in snap.nodes_of("Street")}
+            found.update({c: snap.parent(c, "Street") for c in snap.nodes_of("Community")})
+            return found
+
+        return self._memo("parents", compute)
+
+    @property
+    def finding_counts(self) -> tuple[Counter, list[tuple[str, str, int]]]:
+        """Findings per severity, and (severity, code, count) most severe first."""
+        def compute():
+            by_code = Counter((f.severity, f.code) for f in self.findings)
+            return (Counter(f.severity for f in self.findings),
+                    [(sev, code, n) for (sev, code), n in
+                     sorted(by_code.items(), key=lambda x: (SEVERITY_ORDER[x[0][0]], x[0][1]))])
+
+        return self._memo("finding_counts", compute)
+
+    @property
+    def plan(self):
+        """(ranked candidates, assignment plan) of the instructor planner."""
+        from ..planner import candidates, instructors, plan
+
+        def compute():
+            ranked = candidates(self.graph, self.on, self.profile, self.coverage)
+            return ranked, plan(ranked, instructors(self.graph, self.on, self.profile))
+
+        return self._memo("plan", compute)
+
     def _memo(self, key, compute):
         # One computation per key even when several requests ask at once (RLock: a
         # computation may ask for another answer, e.g. findings need coverage).
@@ -131,9 +164,23 @@ class Workbench:
             self.data = data
             self.graph = build_mirror(data)
             self.memory = MemoryStore(data)
-            self._whole = _Lru(4)
+            self._whole = _Lru(8)  # the as-of date and the trend's year-ends
             self._scoped = _Lru(256)
             self.generation = getattr(self, "generation", 0) + 1
+
+    def warm(self, on: date) -> None:
+        """Compute the whole-graph answers the overview and the unit pages read (the
+        server does this in the background at start-up and after a load)."""
+        answers = self.whole(on)
+        for level in ("district", "street", "community"):
+            answers.rollups(level)
+            answers.indicators(level)
+        answers.orphans, answers.parents, answers.finding_counts  # noqa: B018 - computed and kept
+
+    def warm_in_background(self, on: date) -> threading.Thread:
+        thread = threading.Thread(target=self.warm, args=(on,), name="govgraph-warm", daemon=True)
+        thread.start()
+        return thread
 
     def entity(self, entity_id: str) -> Entity | None:
         return self.data.entities.get(entity_id)

@@ -133,3 +133,80 @@ def test_chart_pdf_download(server, browser):
     assert "海悦花园" in pdf.name and "A3" in pdf.name
     _wait(lambda: pdf.stat().st_size > 1000)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_filter_the_problem_list_and_download_it(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    import openpyxl
+
+    base, bench = server
+    browser.get(base + "/")
+    browser.find_element(By.LINK_TEXT, "问题清单").click()
+    Select(browser.find_element(By.NAME, "severity")).select_by_visible_text("错误")
+    Select(browser.find_element(By.NAME, "unit")).select_by_value("S-RJ")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _wait(lambda: "severity=error" in browser.current_url and "unit=S-RJ" in browser.current_url)
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.findings tbody tr")
+    expected = [f for f in bench.scoped("S-RJ", _today()).findings if f.severity == "error"]
+    assert len(rows) == len(expected) > 0
+    assert all("错误" in r.find_elements(By.TAG_NAME, "td")[0].text for r in rows)
+    for old in browser.downloads.iterdir():
+        old.unlink()
+    browser.find_element(By.PARTIAL_LINK_TEXT, "下载为 Excel").click()
+    path = _wait(lambda: next((p for p in browser.downloads.iterdir() if p.suffix == ".xlsx"), None))
+    _wait(lambda: path.stat().st_size > 0)
+    time.sleep(0.5)
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet["B2"].value == "严重程度"
+    assert [r[1] for r in sheet.iter_rows(min_row=3, values_only=True)] == ["错误"] * len(expected)
+
+
+def _today():
+    from govgraph.cli.options import today
+
+    return today()
+
+
+def test_upload_with_errors_then_a_good_ledger(server, browser, tmp_path):
+    import shutil
+    import zipfile
+
+    from selenium.webdriver.common.by import By
+
+    base, bench = server
+    errors = Path(__file__).parent.parent / "acceptance" / "errors" / "ledger"
+    bad = tmp_path / "有错误的台账.zip"
+    with zipfile.ZipFile(bad, "w") as archive:
+        for p in sorted(errors.glob("*.csv")):
+            archive.write(p, p.name)
+    records = len(bench.records)
+    browser.get(base + "/")
+    browser.find_element(By.LINK_TEXT, "导入台账").click()
+    browser.find_element(By.NAME, "ledger").send_keys(str(bad))
+    browser.find_element(By.CSS_SELECTOR, "form.box button").click()
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "table.issues"))
+    assert "未导入任何数据" in browser.find_element(By.CSS_SELECTOR, ".callout.error").text
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.issues tbody tr")
+    assert len(rows) == 19
+    first = [c.text for c in rows[0].find_elements(By.TAG_NAME, "td")]
+    assert first[1].endswith(".csv") and first[2].isdigit() and first[5]
+    assert len(bench.records) == records
+    # next month's ledger: the demo with an instructor sent to the orphan 苜卫路27号
+    good = tmp_path / "next"
+    shutil.copytree(demo_ledger_path(), good)
+    with (good / "relations.csv").open("a", encoding="utf-8") as f:
+        f.write("派驻,U-FANGL,C-MW27,党建指导员,2024-01,,瑞金街道选派计划\n")
+    archive_path = tmp_path / "下月台账.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for p in sorted(good.glob("*.csv")):
+            archive.write(p, p.name)
+    browser.find_element(By.NAME, "ledger").send_keys(str(archive_path))
+    browser.find_element(By.CSS_SELECTOR, "form.box button").click()
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, ".callout.ok"))
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert "关系新增 1" in text and "苜卫路27号" in text and "改善" in text
+    assert len(bench.records) == records + 1
+    browser.find_element(By.LINK_TEXT, "苜卫路27号").click()
+    assert "工作覆盖" in browser.find_element(By.CSS_SELECTOR, ".statusline").text

@@ -91,6 +91,8 @@ def test_charts(client, fmt, media, magic):
 def test_coverage_plot_and_static_files(client):
     assert client.get("/chart/coverage.svg").content.startswith(b"<?xml")
     assert client.get("/chart/coverage.svg?unit=S-RJ").content.startswith(b"<?xml")
+    trend = client.get("/chart/trend.svg?as_of=2024-06-30")
+    assert trend.status_code == 200 and trend.content.startswith(b"<?xml")
     css = client.get("/static/style.css")
     assert css.status_code == 200 and "GovgraphCJK" in css.text
     font = client.get("/static/font/NotoSansSC.otf")

@@ -1,0 +1,129 @@
+"""Page times of the web workbench (`govgraph serve`) on a synthetic tier.
+
+    python benchmarks/web_pages.py                 # city tier
+    python benchmarks/web_pages.py --tier demo --requests 10
+
+Loads the tier's ledger (`govgraph synth`, cached under --work) into an embedded store,
+starts the app in-process (the framework's test client: the app's own time, no network)
+and prints, per page type: the first request (which computes the whole-graph answers for
+the date, once per date) and the median and slowest of the following requests, each on
+another unit. The issue's target is a median of at most 300 ms for every page type after
+start-up. This is not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+import warnings
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-06-30"  # govgraph.synth.REFERENCE_DATE
+TARGET_MS = 300.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tier", default="city", choices=["demo", "city"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=15, help="requests per page type after the first")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/govgraph-bench-web"))
+    args = parser.parse_args()
+
+    from govgraph.loading import load_ledger
+    from govgraph.profile import load_profile
+    from govgraph.store import open_store
+    from govgraph.synth import write_synthetic
+    from govgraph.web.app import create_app
+    from govgraph.web.state import Workbench
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+
+    ledger = args.work / f"{args.tier}-{args.seed}"
+    db = args.work / f"{args.tier}-{args.seed}.sqlite"
+    if not ledger.exists():
+        print(f"generating the {args.tier} ledger …", flush=True)
+        write_synthetic(ledger, args.tier, args.seed)
+    if not db.exists():
+        print("loading it into the embedded store …", flush=True)
+        store = open_store(str(db), None, create=True)
+        try:
+            load_ledger(store, ledger)
+        finally:
+            store.close()
+
+    start = time.perf_counter()
+    bench = Workbench(lambda create=False: open_store(str(db), None, create=create), load_profile())
+    client = TestClient(create_app(bench), raise_server_exceptions=True)
+    started = time.perf_counter() - start
+    start = time.perf_counter()
+    bench.warm(date.fromisoformat(AS_OF))  # what `govgraph serve` computes in the background at start-up
+    warmed = time.perf_counter() - start
+    kinds: dict[str, list[str]] = {}
+    for e in bench.data.entities.values():
+        kinds.setdefault(e.kind, []).append(e.id)
+    rng = random.Random(args.seed)
+    n = args.requests
+
+    def sample(kind: str) -> list[str]:
+        ids = sorted(kinds.get(kind, []))
+        return rng.sample(ids, min(n + 1, len(ids)))
+
+    streets, communities = sample("Street"), sample("Community")
+    pages = {
+        "总览 /": ["/"] * (n + 1),
+        "区县 /unit/D": [f"/unit/{u}" for u in sample("District")],
+        "街道 /unit/S": [f"/unit/{u}" for u in streets],
+        "社区 /unit/M": [f"/unit/{u}" for u in communities],
+        "小区 /unit/C": [f"/unit/{u}" for u in sample("Compound")],
+        "问题清单 /findings": [f"/findings?page={i + 1}" for i in range(n + 1)],
+        "问题清单·按街道": [f"/findings?unit={u}" for u in streets],
+        "问题清单·搜索": [f"/findings?q={q}" for q in "小区 党支部 物业 社区 业委会 1 2 3 4 5 6 7 8 9 0 A".split()[:n + 1]],
+        "空白小区 /orphans": ["/orphans"] * (n + 1),
+        "空白小区·按社区": [f"/orphans?unit={u}" for u in communities],
+        "指导员选派 /plan": ["/plan"] * (n + 1),
+        "人员 /person": [f"/person?id={u}" for u in sample("Person")],
+        "导入 /upload": ["/upload"] * (n + 1),
+        "下载 /downloads": ["/downloads"] * (n + 1),
+        "实体 /entity": [f"/entity/{u}" for u in sample("Firm")],
+    }
+    images = {
+        "小区架构图 .svg": [f"/chart/{u}.svg" for u in sample("Compound")[:5]],
+        "社区覆盖图 .svg": [f"/chart/coverage.svg?unit={u}" for u in communities[:5]],
+    }
+    print(f"{args.tier} tier: {len(bench.data.entities):,} entities, {len(bench.data.relations):,} relations; "
+          f"start-up: read and mirror {started:.1f} s, whole-graph answers {warmed:.1f} s; as of {AS_OF}")
+    print(f"{'page type':<22}{'first (ms)':>12}{'median (ms)':>13}{'slowest (ms)':>14}  target ≤ {TARGET_MS:.0f} ms")
+    failures = []
+    for group, table in (("pages", pages), ("images", images)):
+        for name, urls in table.items():
+            if not urls:
+                continue
+            times = []
+            for url in urls:
+                sep = "&" if "?" in url else "?"
+                t = time.perf_counter()
+                response = client.get(f"{url}{sep}as_of={AS_OF}")
+                times.append((time.perf_counter() - t) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url}: HTTP {response.status_code}")
+            rest = times[1:] or times
+            median = statistics.median(rest)
+            verdict = "" if group == "images" else ("ok" if median <= TARGET_MS else "OVER")
+            if verdict == "OVER":
+                failures.append(name)
+            print(f"{name:<22}{times[0]:>12.0f}{median:>13.0f}{max(rest):>14.0f}  {verdict}")
+    print("every page type within the target" if not failures else f"over the target: {', '.join(failures)}")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()

@@ -1,0 +1,213 @@
+"""The list pages, the upload page and the downloads, through the test client."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import tomllib
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from govgraph.cli.data_commands import demo_ledger_path
+
+from .conftest import client_for, make_bench
+
+ACCEPTANCE = Path(__file__).parent.parent / "acceptance"
+
+
+def _token(client) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/upload").text).group(1)
+
+
+def _zip(folder: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(folder.glob("*.csv")):
+            archive.write(path, f"台账/{path.name}")  # inside a folder, as Windows' 压缩 does
+    return buffer.getvalue()
+
+
+def _rows(text: str, table_class: str) -> list[list[str]]:
+    body = re.search(rf'<table class="grid {table_class}">(.*?)</table>', text, re.S).group(1)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1], re.S)]
+
+
+def test_findings_filters_search_and_pages(client, demo_bench):
+    from govgraph.cli.options import today
+
+    every = demo_bench.whole(today()).findings
+    page = client.get("/findings")
+    assert page.status_code == 200 and f"共 {len(every)} 条" in page.text
+    errors = [f for f in every if f.severity == "error"]
+    assert f"共 {len(errors)} 条" in client.get("/findings?severity=error").text
+    orphan = [f for f in every if f.code == "ORPHAN_COMPOUND"]
+    text = client.get("/findings?code=ORPHAN_COMPOUND").text
+    assert f"共 {len(orphan)} 条" in text
+    for f in orphan:
+        assert demo_bench.entity(f.entity_id).name in text
+    # search by a compound's name finds its findings only
+    name = demo_bench.entity(orphan[0].entity_id).name
+    found = client.get("/findings", params={"q": name}).text
+    expected = [f for f in every if name in f"{demo_bench.entity(f.entity_id).name} {f.message}"]
+    assert f"共 {len(expected)} 条" in found
+    # a street's findings are its scoped audit's
+    street = client.get("/findings?unit=S-RJ").text
+    assert f"共 {len(demo_bench.scoped('S-RJ', today()).findings)} 条" in street
+    assert client.get("/findings?unit=NOPE").status_code == 404
+
+
+def test_findings_paginate(tmp_path, monkeypatch):
+    from govgraph.web import pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 5)
+    bench = make_bench(tmp_path / "d.sqlite", demo_ledger_path())
+    client = client_for(bench)
+    first = client.get("/findings").text
+    assert "第 1/" in first and 'page=2"' in first
+    assert len(_rows(first, "findings")) == 5
+    last_page = int(re.search(r"第 1/(\d+) 页", first).group(1))
+    last = client.get(f"/findings?page={last_page}").text
+    from govgraph.cli.options import today
+
+    assert len(_rows(last, "findings")) == len(bench.whole(today()).findings) - 5 * (last_page - 1)
+    assert client.get("/findings?page=abc").status_code == 200
+
+
+def test_findings_xlsx_opens_with_the_filter_applied(client, demo_bench):
+    response = client.get("/findings.xlsx?severity=warning")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    headers = [c.value for c in sheet[2]]
+    assert headers[:3] == ["序号", "严重程度", "问题代码"]
+    values = [row for row in sheet.iter_rows(min_row=3, values_only=True)]
+    from govgraph.cli.options import today
+
+    warnings = [f for f in demo_bench.whole(today()).findings if f.severity == "warning"]
+    assert len(values) == len(warnings) and {v[1] for v in values} == {"警告"}
+
+
+def test_orphans_plan_person_pages(client, demo_bench):
+    from govgraph.cli.options import today
+
+    on = today()
+    orphans = demo_bench.whole(on).orphans
+    text = client.get("/orphans").text
+    assert f"共 {len(orphans)} 个" in text
+    for unit, reason, _ in orphans:
+        assert unit.name in text and reason in text
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/orphans.xlsx").content))
+    assert book.active.max_row == 2 + len(orphans)
+    ranked, result = demo_bench.whole(on).plan
+    plan = client.get("/plan").text
+    for c in ranked:
+        assert c.name in plan
+    for a in result.assignments:
+        assert a["instructor_name"] in plan
+    search = client.get("/person?q=董").text
+    assert 'href="/person?id=' in search
+    person_id = re.search(r'href="/person\?id=([^"&]+)"', search).group(1)
+    person = client.get(f"/person?id={person_id}").text
+    assert demo_bench.entity(person_id).name in person and "在任的职务" in person
+    assert client.get("/person?id=C-HYH").status_code == 404
+
+
+def test_upload_with_errors_writes_nothing_and_lists_every_error(client, demo_bench):
+    before = (len(demo_bench.data.entities), len(demo_bench.records))
+    expected = tomllib.loads((ACCEPTANCE / "errors" / "expected.toml").read_text("utf-8"))["errors"]
+    response = client.post("/upload", data={"csrf": _token(client), "mode": "replace"},
+                           files={"ledger": ("errors.zip", _zip(ACCEPTANCE / "errors" / "ledger"), "application/zip")})
+    assert response.status_code == 400
+    assert "未导入任何数据" in response.text
+    rows = _rows(response.text, "issues")
+    assert len(rows) == len(expected)
+    shown = {(r[1], r[2], r[3]) for r in rows}
+    for e in expected:
+        assert (e["file"], str(e["row"]), e["column"]) in shown, e
+    demo_bench.reload()
+    assert (len(demo_bench.data.entities), len(demo_bench.records)) == before
+
+
+def test_upload_a_good_ledger_shows_the_change(client, demo_bench, tmp_path):
+    ledger = tmp_path / "next"
+    shutil.copytree(demo_ledger_path(), ledger)
+    with (ledger / "relations.csv").open("a", encoding="utf-8") as f:
+        f.write("派驻,U-FANGL,C-MW27,党建指导员,2024-01,,瑞金街道选派计划\n")
+    before = len(demo_bench.records)
+    response = client.post("/upload", data={"csrf": _token(client), "mode": "replace"},
+                           files={"ledger": ("下月台账.zip", _zip(ledger), "application/zip")})
+    assert response.status_code == 200, response.text[:2000]
+    assert "已导入台账" in response.text and "关系新增 1" in response.text
+    statuses = re.search(r"覆盖状态有变化的小区和物业企业（(\d+) 个）", response.text).group(1)
+    assert statuses == "1"
+    assert "苜卫路27号" in response.text and "改善" in response.text
+    assert len(demo_bench.records) == before + 1
+    # the pages now show the new graph
+    assert "为什么是空白" not in client.get("/unit/C-MW27").text
+
+
+def test_upload_an_xlsx(client, demo_bench, tmp_path):
+    from govgraph.ledger import write_ledger
+
+    path = write_ledger(demo_bench.data, tmp_path / "导出.xlsx")
+    response = client.post("/upload", data={"csrf": _token(client), "mode": "merge"},
+                           files={"ledger": ("导出.xlsx", path.read_bytes(), "application/octet-stream")})
+    assert response.status_code == 200 and "已导入台账" in response.text
+    assert "（0 个）" in response.text  # the same data: no status moved
+
+
+def test_upload_needs_a_csrf_token(client, demo_bench):
+    before = len(demo_bench.records)
+    response = client.post("/upload", data={"mode": "replace"},
+                           files={"ledger": ("x.zip", _zip(demo_ledger_path()), "application/zip")})
+    assert response.status_code == 403 and "安全令牌" in response.text
+    wrong = client.post("/upload", data={"mode": "replace", "csrf": "forged"},
+                        files={"ledger": ("x.zip", _zip(demo_ledger_path()), "application/zip")})
+    assert wrong.status_code == 403
+    demo_bench.reload()
+    assert len(demo_bench.records) == before
+
+
+def test_oversized_upload_gets_the_chinese_message(tmp_path):
+    bench = make_bench(tmp_path / "s.sqlite", demo_ledger_path())
+    client = client_for(bench, max_upload_mb=1)
+    token = _token(client)
+    response = client.post("/upload", data={"csrf": token},
+                           files={"ledger": ("big.xlsx", b"0" * (1024 * 1024 + 10), "application/octet-stream")})
+    assert response.status_code == 413
+    assert "文件太大：上传的台账不能超过 1 MB" in response.text
+
+
+def test_upload_refuses_what_is_not_a_ledger(client):
+    token = _token(client)
+    not_zip = client.post("/upload", data={"csrf": token}, files={"ledger": ("a.zip", b"not a zip", "application/zip")})
+    assert not_zip.status_code == 400 and "无法打开这个 .zip 压缩包" in not_zip.text
+    other = client.post("/upload", data={"csrf": token}, files={"ledger": ("a.docx", b"x", "application/msword")})
+    assert other.status_code == 400 and "不支持的文件类型" in other.text
+    empty = io.BytesIO()
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("../../etc/evil.txt", "x")
+    no_csv = client.post("/upload", data={"csrf": token}, files={"ledger": ("b.zip", empty.getvalue(), "application/zip")})
+    assert "压缩包里没有 CSV 文件" in no_csv.text
+    missing = client.post("/upload", data={"csrf": token})
+    assert missing.status_code == 400 and "请选择要上传的台账文件" in missing.text
+
+
+def test_downloads(client, demo_bench, tmp_path):
+    assert "审计报告" in client.get("/downloads").text
+    template = openpyxl.load_workbook(io.BytesIO(client.get("/download/template.xlsx").content))
+    assert len(template.sheetnames) >= 9
+    export = client.get("/download/export.xlsx")
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(export.content)
+    from govgraph.ledger.read import read_ledger
+
+    assert read_ledger(path).data.same_content(demo_bench.data)
+    report = client.get("/download/report.html?unit=S-RJ")
+    assert report.status_code == 200 and "瑞金街道" in report.text and "审计报告" in report.text
+    assert client.get("/download/report.pdf").content.startswith(b"%PDF")
+    assert client.get("/download/nothing").status_code == 404
