@@ -52,30 +52,35 @@ def routes(bench, render, max_upload):
             return [bench.scoped(s, page.on) for s in streets]
         return [bench.scoped(unit_id, page.on)]
 
+    def searchable(answers):
+        """(finding, its text to search in) of one set of answers, built once per set."""
+        def name(entity_id):
+            entity = bench.entity(entity_id) if entity_id else None
+            return entity.name if entity else (entity_id or "")
+
+        return answers._memo("search", lambda: [
+            (f, f"{f.entity_id} {name(f.entity_id)} {f.title} {f.message} {name(f.unit_id)}".casefold())
+            for f in answers.findings])
+
     def selected_findings(request, page):
         params = request.query_params
         unit_id = params.get("unit") or None
-        if unit_id:
-            seen, findings = set(), []
-            for answers in unit_answers(page, unit_id):
-                for f in answers.findings:
-                    key = (f.code, f.entity_id, f.unit_id)
-                    if key not in seen:
-                        seen.add(key)
-                        findings.append(f)
-            findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
-        else:
-            findings = bench.whole(page.on).findings
-        code, severity = params.get("code") or None, params.get("severity") or None
+        sets = unit_answers(page, unit_id) if unit_id else [bench.whole(page.on)]
         query = (params.get("q") or "").strip().casefold()
+        seen, findings = set(), []
+        for answers in sets:
+            for f, text in searchable(answers) if query else ((f, "") for f in answers.findings):
+                key = (f.code, f.entity_id, f.unit_id)
+                if key not in seen and (not query or query in text):
+                    seen.add(key)
+                    findings.append(f)
+        if len(sets) > 1:
+            findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
+        code, severity = params.get("code") or None, params.get("severity") or None
         if code:
             findings = [f for f in findings if f.code == code]
         if severity:
             findings = [f for f in findings if f.severity == severity]
-        if query:
-            findings = [f for f in findings
-                        if query in f"{f.entity_id} {page.name(f.entity_id)} {f.title} {f.message} "
-                                    f"{page.name(f.unit_id) if f.unit_id else ''}".casefold()]
         return findings
 
     def findings_page(request: Request):
@@ -101,7 +106,9 @@ def routes(bench, render, max_upload):
         if request.url.path.endswith(".xlsx"):
             rows = [{**u.as_row(), "reason": reason, "suggestion": suggestion} for u, reason, suggestion in orphans]
             return _xlsx_response("空白小区", rows, ORPHAN_COLUMNS, page, f"空白小区（{page.on.isoformat()}）.xlsx")
-        return render(request, "orphans.html", page=page, orphans=orphans, units=units_for_filter(),
+        number, pages = _page_number(request, len(orphans))
+        return render(request, "orphans.html", page=page, orphans=orphans[(number - 1) * PAGE_SIZE:number * PAGE_SIZE],
+                      total=len(orphans), number=number, pages=pages, units=units_for_filter(),
                       params=request.query_params)
 
     def plan_page(request: Request):
