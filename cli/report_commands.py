@@ -7,7 +7,6 @@ from collections import Counter
 from datetime import date
 
 import click
-import networkx as nx
 
 from govgraph import appointments as ap
 from govgraph.coverage import coverage as compute_coverage
@@ -15,7 +14,8 @@ from govgraph.errors import GovgraphError, NotFoundError
 from govgraph.findings import audit as run_audit
 from govgraph.findings import finding_texts
 from govgraph.indicators import indicators as compute_indicators
-from govgraph.mirror import Snapshot, in_force
+from govgraph.mirror import Snapshot
+from govgraph.paths import connecting_paths, in_force_graph
 from govgraph.planner import candidates, instructors, plan
 from govgraph.profile import load_profile
 
@@ -245,25 +245,14 @@ def path(settings, source_id, target_id, as_of, limit, out) -> None:
     for node in (source_id, target_id):
         if node not in graph:
             raise NotFoundError(f"找不到编号为 {node} 的实体")
-    simple = nx.Graph()
-    simple.add_nodes_from(graph.nodes)
-    for u, v, attrs in graph.edges(data=True):
-        if in_force(attrs, as_of) and not simple.has_edge(u, v):
-            simple.add_edge(u, v, label=f"{attrs['type']}{'（' + attrs['role'] + '）' if attrs.get('role') else ''}",
-                            forward=(u, v))
     rows = []
-    try:
-        for nodes in nx.shortest_simple_paths(simple, source_id, target_id):
-            steps = [graph.nodes[nodes[0]]["name"]]
-            for a, b in zip(nodes, nodes[1:]):
-                edge = simple.edges[a, b]
-                arrow = "→" if edge["forward"] == (a, b) else "←"
-                steps.append(f" {arrow}{edge['label']}{arrow} {graph.nodes[b]['name']}")
-            rows.append({"length": len(nodes) - 1, "path": "".join(steps)})
-            if len(rows) >= limit:
-                break
-    except nx.NetworkXNoPath:
-        pass
+    for steps in connecting_paths(in_force_graph(graph, as_of), source_id, target_id, limit):
+        text = [graph.nodes[source_id]["name"]]
+        for step in steps:
+            arrow = "→" if step["forward"] else "←"
+            label = step["type"] + (f"（{step['role']}）" if step["role"] else "")
+            text.append(f" {arrow}{label}{arrow} {graph.nodes[step['to_id']]['name']}")
+        rows.append({"length": len(steps), "path": "".join(text)})
     out.emit([Table("paths", "连接路径", rows, ["length", "path"], empty="（在该日两者之间没有连接）")], as_of=as_of)
 
 

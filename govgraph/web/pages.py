@@ -21,7 +21,8 @@ from ..loading import SHANGHAI, load_ledger
 from ..values import mask_sensitive
 
 NAV = [("/findings", "问题清单"), ("/orphans", "空白小区"), ("/plan", "指导员选派"), ("/person", "人员查询"),
-       ("/upload", "导入台账"), ("/downloads", "下载")]
+       ("/path", "关系路径"), ("/upload", "导入台账"), ("/downloads", "下载")]
+PATH_LIMIT = 3
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FINDING_COLUMNS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy",
@@ -138,6 +139,20 @@ def routes(bench, render, max_upload):
         return render(request, "person.html", page=page, person=person, current=[r for r in rows if r["in_force"]],
                       history=[r for r in rows if not r["in_force"]])
 
+    def path_page(request: Request):
+        from ..paths import connecting_paths
+
+        page = Page(request, bench)
+        source = (request.query_params.get("from") or "").strip() or None
+        target = (request.query_params.get("to") or "").strip() or None
+        paths = []
+        if source and target:
+            for node in (source, target):
+                if bench.entity(node) is None:
+                    raise NotFoundError(f"找不到编号为 {node} 的实体")
+            paths = connecting_paths(bench.whole(page.on).in_force_graph, source, target, PATH_LIMIT)
+        return render(request, "path.html", page=page, source=source, target=target, paths=paths)
+
     # -- upload --------------------------------------------------------------------------
     def upload_form(request: Request):
         return render(request, "upload.html", max_mb=max_upload // (1024 * 1024))
@@ -177,6 +192,13 @@ def routes(bench, render, max_upload):
 
                 path = write_ledger(GraphData(), Path(tmp) / "台账模板.xlsx")
                 name = "govgraph台账模板.xlsx"
+            elif what == "demo.xlsx":
+                from ..cli.data_commands import demo_ledger_path
+                from ..ledger import write_ledger
+                from ..ledger.read import read_ledger
+
+                path = write_ledger(read_ledger(demo_ledger_path()).data, Path(tmp) / "demo.xlsx")
+                name = "govgraph示例台账.xlsx"
             elif what == "export.xlsx":
                 from ..ledger import write_ledger
 
@@ -214,6 +236,7 @@ def routes(bench, render, max_upload):
         Route("/orphans.xlsx", orphans_page),
         Route("/plan", plan_page),
         Route("/person", person_page),
+        Route("/path", path_page),
         Route("/upload", upload_form, methods=["GET"]),
         Route("/upload", upload, methods=["POST"]),
         Route("/downloads", downloads_page),

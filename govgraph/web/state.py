@@ -108,6 +108,13 @@ class Answers:
         return self._memo("finding_counts", compute)
 
     @property
+    def in_force_graph(self):
+        """The relations in force as one undirected graph, for path look-ups."""
+        from ..paths import in_force_graph
+
+        return self._memo("in_force_graph", lambda: in_force_graph(self.graph, self.on))
+
+    @property
     def plan(self):
         """(ranked candidates, assignment plan) of the instructor planner."""
         from ..planner import candidates, instructors, plan

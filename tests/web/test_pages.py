@@ -211,3 +211,25 @@ def test_downloads(client, demo_bench, tmp_path):
     assert report.status_code == 200 and "瑞金街道" in report.text and "审计报告" in report.text
     assert client.get("/download/report.pdf").content.startswith(b"%PDF")
     assert client.get("/download/nothing").status_code == 404
+
+
+def test_path_page(client, demo_bench):
+    from govgraph.cli.options import today
+    from govgraph.paths import connecting_paths, in_force_graph
+
+    expected = connecting_paths(in_force_graph(demo_bench.graph, today()), "U-FANGL", "C-HYH", 3)
+    assert expected
+    text = client.get("/path?from=U-FANGL&to=C-HYH").text
+    assert len(re.findall(r'class="pathline"', text)) == len(expected)
+    for step in expected[0]:
+        assert f">{demo_bench.entity(step['to_id']).name}</a>" in text
+    assert client.get("/path?from=U-FANGL&to=NOPE").status_code == 404
+    assert "关系路径" in client.get("/path").text
+
+
+def test_demo_ledger_download_loads_back(client, tmp_path):
+    from govgraph.ledger.read import read_ledger
+
+    path = tmp_path / "demo.xlsx"
+    path.write_bytes(client.get("/download/demo.xlsx").content)
+    assert read_ledger(path).data.same_content(read_ledger(demo_ledger_path()).data)
