@@ -127,14 +127,19 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
     max_upload = max_upload_mb * 1024 * 1024
 
     def render(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+        # Before login a page shows neither the menu nor where the data lives.
+        authed = bool(password) and bool(request.session.get("auth"))
+        visible = authed or not password
         page = context.pop("page", None)
-        if page is None:
+        if not visible:
+            page = None
+        elif page is None:
             try:
                 page = Page(request, bench)
             except GovgraphError:  # a bad as_of on an error page: show it without the date control
                 page = None
         html = env.get_template(template).render(
-            page=page, csrf=_csrf_token(request), logged_in=bool(password), store=bench.description,
+            page=page, csrf=_csrf_token(request), logged_in=authed, store=bench.description if visible else "",
             nav=request.url.path, **context)
         return HTMLResponse(html, status_code=status)
 

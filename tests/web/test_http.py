@@ -156,6 +156,8 @@ def test_beyond_loopback_needs_a_login(demo_bench):
         assert response.status_code == 303 and response.headers["location"].startswith("/login"), path
     form = client.get("/login")
     assert form.status_code == 200 and "密码" in form.text
+    # before login: no menu, no date control, not where the data lives
+    assert "问题清单" not in form.text and "as_of" not in form.text and str(demo_bench.description) not in form.text
     token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
     assert client.post("/login", data={"password": "s3cret"}).status_code == 403  # no CSRF token
     wrong = client.post("/login", data={"password": "nope", "csrf": token})
@@ -163,7 +165,8 @@ def test_beyond_loopback_needs_a_login(demo_bench):
     assert client.get("/").status_code == 303
     ok = client.post("/login", data={"password": "s3cret", "csrf": token, "next": "/unit/S-RJ"})
     assert ok.status_code == 303 and ok.headers["location"] == "/unit/S-RJ"
-    assert client.get("/").status_code == 200
+    page = client.get("/")
+    assert page.status_code == 200 and "退出登录" in page.text and "问题清单" in page.text
     logout = client.post("/logout", data={"csrf": token})
     assert logout.status_code == 303
     assert client.get("/").status_code == 303
