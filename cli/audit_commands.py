@@ -131,7 +131,7 @@ def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
         })
     rows.sort(key=lambda r: (r["direction"] != "out", r["type"], r["other_id"], str(r["since"] or "")))
     shown = [r for r in rows if show_all or r["in_force"]]
-    fields = _entity_fields(entity)
+    fields = entity_fields(entity)
     if out.fmt == "json":
         out.write(render_json({"id": entity.id, "name": entity.name, "kind": entity.kind, "as_of": as_of,
                                "fields": {k: v for k, _, v in fields}, "relations": shown}))
@@ -149,7 +149,7 @@ def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
         click.echo(f"\n另有 {hidden} 条关系在该日不在有效期（历史或尚未生效），加 --all 查看。")
 
 
-def _entity_fields(entity) -> list[tuple[str, str, object]]:
+def entity_fields(entity) -> list[tuple[str, str, object]]:
     kind = load_schema().entities[entity.kind]
     fields = []
     for column in kind.fields:

@@ -149,8 +149,12 @@ def demo(ctx, level: str) -> None:
     ctx.invoke(coverage, level=level)
     click.echo("\n【空白小区】")
     ctx.invoke(orphans)
-    hint = f"--db {settings.db} " if settings.neo4j_uri is None else ""
-    click.echo(f"\n接着可以试试：govgraph {hint}show <编号>，或 govgraph {hint}coverage --level compound")
+    if not settings.given_on_command_line:
+        hint = "--demo "
+    else:
+        hint = f"--db {settings.db} " if settings.neo4j_uri is None else ""
+    click.echo(f"\n接着可以试试：govgraph {hint}show C-JCY，govgraph {hint}coverage --level compound，"
+               f"或 govgraph {hint}audit")
 
 
 COMMANDS = [load, check, export, history, demo]

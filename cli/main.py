@@ -61,19 +61,24 @@ class GovgraphGroup(click.Group):
 @click.option("--neo4j-uri", envvar="NEO4J_URI", metavar="URI",
               help="改用 Neo4j 图数据库，例如 bolt://127.0.0.1:7687（也可用环境变量 NEO4J_URI；"
                    "用户名和密码取自 NEO4J_USERNAME、NEO4J_PASSWORD）。不指定则使用本地数据库文件。")
+@click.option("--demo", "use_demo", is_flag=True,
+              help="使用 govgraph demo 导入的示例数据库（例如 govgraph --demo coverage --level compound）。")
 @click.version_option(package_name="govgraph", message="govgraph %(version)s", help="显示版本并退出。")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, neo4j_uri: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, neo4j_uri: str | None, use_demo: bool) -> None:
     """govgraph：党建引领物业管理（红色物业）社区治理网络图谱。
 
     导入台账，审计小区和物业企业的党的组织和工作覆盖情况，找出空白小区。
     先运行 `govgraph demo` 看示例，或用 `govgraph load 台账文件夹` 导入自己的台账。
     """
+    given = {name for name in ("db", "neo4j_uri")
+             if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE}
+    if use_demo:
+        if given:
+            raise click.UsageError("--demo 不能和 --db、--neo4j-uri 同时使用")
+        db, neo4j_uri = str(data_commands.demo_db_path()), None
     ctx.obj = Settings(db, neo4j_uri)
-    ctx.obj.given_on_command_line = {
-        name for name in ("db", "neo4j_uri")
-        if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    }
+    ctx.obj.given_on_command_line = given
 
 
 for module in (data_commands, audit_commands, report_commands, chart_commands, serve_command, synth_command):

@@ -17,20 +17,24 @@ def today() -> date:
 
 
 class DateType(click.ParamType):
+    """A point in time as auditors write it: 2024-06-30, 2024/6/30, 2024.6.30, 2024年6月30日;
+    a month or a year alone (2024.6, 2024年6月, 2024) means its last day."""
+
     name = "日期"
 
     def convert(self, value, param, ctx):
         if isinstance(value, date):
             return value
         try:
-            return parse_date(value)
+            return parse_date(value, end_of_period=True)
         except PydanticCustomError:
             self.fail(f"“{value}”不是有效日期（例如 2024-06-30）", param, ctx)
 
 
 as_of_option = click.option(
     "--as-of", "as_of", type=DateType(), default=None,
-    help="统计时点（例如 2024-12-31）；默认今天（北京时间）。只计入在该日有效的关系。",
+    help="统计时点（例如 2024-12-31、2024.6.30；只写年月或年时指该月、该年的最后一天，如 2024.6 即 2024-06-30）；"
+         "默认今天（北京时间）。只计入在该日有效的关系。",
 )
 
 scope_option = click.option(

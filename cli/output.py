@@ -261,6 +261,8 @@ def fit_widths(headers: list[str], rows: list[list[str]], limit: int | None) -> 
                      if longest[i] <= short else TEXT_FLOOR) for i, (h, n) in enumerate(zip(headers, natural))]
         if sum(floor) <= available:
             break
+    # Short columns wrap their long headers first; the long texts give way after that.
+    natural = [f if longest[i] <= short else n for i, (f, n) in enumerate(zip(floor, natural))]
 
     def widths(cap: int) -> list[int]:
         return [max(f, min(n, cap)) for f, n in zip(floor, natural)]

@@ -19,6 +19,9 @@ from govgraph.paths import connecting_paths, in_force_graph
 from govgraph.planner import candidates, instructors, plan
 from govgraph.profile import load_profile
 
+from govgraph.labels import value_for_display
+
+from .audit_commands import entity_fields
 from .options import DateType, ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options
 
@@ -98,12 +101,16 @@ def indicators(settings, level, as_of, scope, profile_path, out) -> None:
 @click.option("--dates", "dates", type=DateType(), multiple=True,
               help="统计时点，可多次给出，例如 --dates 2020-12-31 --dates 2021-12-31。")
 @click.option("--year-ends", metavar="起始年-结束年", default=None, help="逐年年底，例如 2020-2024。")
+@as_of_option
 @scope_option
 @profile_option
 @output_options
 @click.pass_obj
-def trend(settings, dates, year_ends, scope, profile_path, out) -> None:
-    """趋势：在多个时点审计合计指标，看向目标推进的情况。"""
+def trend(settings, dates, year_ends, as_of, scope, profile_path, out) -> None:
+    """趋势：在多个时点审计合计指标，看向目标推进的情况。
+
+    不给 --dates 和 --year-ends 时，列出统计时点（--as-of，默认今天）之前最近五个年底，以及统计时点本身。
+    """
     points = list(dates)
     if year_ends:
         try:
@@ -113,8 +120,10 @@ def trend(settings, dates, year_ends, scope, profile_path, out) -> None:
         if first > last:
             raise GovgraphError(f"--year-ends 的起始年应不晚于结束年，例如 {last}-{first}")
         points += [date(y, 12, 31) for y in range(first, last + 1)]
-    if not points:
-        raise GovgraphError("请用 --dates 或 --year-ends 给出至少一个统计时点")
+    if not points:  # the year ends up to the as-of date, and the date itself
+        as_of = as_of or today()
+        points = [date(y, 12, 31) for y in range(as_of.year - 5, as_of.year + 1) if date(y, 12, 31) <= as_of][-5:]
+        points.append(as_of)
     profile = load_profile(profile_path)
     graph = read_mirror(settings, scope)
     rows = []
@@ -228,7 +237,10 @@ def person(settings, person_id, as_of, out) -> None:
     keys = ["type", "other_id", "other_name", "role", "since", "until", "source"]
     out.emit([Table("current", "在任职务", [r for r in rows if r["in_force"]], keys),
               Table("history", "不在任的职务（已卸任或尚未开始）", [r for r in rows if not r["in_force"]], keys)],
-             as_of=as_of, heading=f"人员 {found.id} {found.name}（统计时点：{as_of.isoformat()}）")
+             as_of=as_of, heading="\n".join(
+                 [f"人员 {found.id} {found.name}（统计时点：{as_of.isoformat()}）"]
+                 + [f"  {label}：{value_for_display('', value, 'table')}" for name, label, value in entity_fields(found)
+                    if name in ("party_status", "tags")]))
 
 
 @click.command()

@@ -285,3 +285,39 @@ def test_choices_take_the_chinese_words(loaded):
     assert by_word == loaded("coverage", "--level", "community", "--as-of", "2024-06-30", "--format", "json").stdout
     assert loaded("indicators", "--level", "区县", "--as-of", "2024-06-30", "--format", "json").exit_code == 0
     assert loaded("coverage", "--format", "表格", "--as-of", "2024-06-30").stdout.startswith("统计时点")
+
+
+def test_dates_as_auditors_write_them(loaded):
+    june = loaded("coverage", "--as-of", "2024-06-30", "--format", "json").stdout
+    assert loaded("coverage", "--as-of", "2024.6", "--format", "json").stdout == june  # a month: its last day
+    assert loaded("coverage", "--as-of", "2024年6月", "--format", "json").stdout == june
+    year = json.loads(loaded("trend", "--dates", "2021", "--format", "json").stdout)
+    assert {r["date"] for r in year} == {"2021-12-31"}
+
+
+def test_trend_without_dates_shows_the_year_ends_up_to_the_as_of_date(loaded):
+    rows = json.loads(loaded("trend", "--as-of", "2024-06-30", "--format", "json").stdout)
+    assert sorted({r["date"] for r in rows}) == ["2019-12-31", "2020-12-31", "2021-12-31", "2022-12-31",
+                                                 "2023-12-31", "2024-06-30"]
+
+
+def test_person_shows_party_status_and_tags(loaded):
+    head = loaded("person", "U1", "--as-of", "2024-06-30").stdout.splitlines()[:3]
+    assert head == ["人员 U1 张三（统计时点：2024-06-30）", "  政治面貌：正式党员", "  标签：退役军人；在职党员"]
+
+
+def test_demo_flag_reads_the_demo_database(run, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from govgraph.cli.main import cli
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("GOVGRAPH_DB", raising=False)
+    runner = CliRunner()
+    demo = runner.invoke(cli, ["demo"], catch_exceptions=False)
+    assert "接着可以试试：govgraph --demo show C-JCY" in demo.stdout
+    # the command the demo (and the README) suggests works as shown
+    shown = runner.invoke(cli, ["--demo", "coverage", "--level", "compound"], catch_exceptions=False)
+    assert shown.exit_code == 0 and "锦城苑（C-JCY）" in shown.stdout
+    assert runner.invoke(cli, ["--demo", "--db", "x.sqlite", "coverage"]).exit_code == 2
