@@ -15,6 +15,7 @@ from govgraph.schema import load_schema
 from govgraph.store.base import default_db_path
 
 from .options import ZhChoice
+from .progress import terminal_progress
 from .output import Table, output_options
 
 
@@ -54,8 +55,10 @@ def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: boo
     """
     store = settings.store(create=True)
     try:
-        result = load_ledger(store, ledger, mode="merge" if merge else "replace",
-                             allow_id_numbers=allow_id_numbers, force=force, mapping=mapping)
+        with terminal_progress() as progress:
+            result = load_ledger(store, ledger, mode="merge" if merge else "replace",
+                                 allow_id_numbers=allow_id_numbers, force=force, mapping=mapping,
+                                 progress=progress)
     finally:
         store.close()
     _print_warnings(result.warnings)

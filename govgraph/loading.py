@@ -26,15 +26,20 @@ class LoadResult:
 
 
 def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_id_numbers: bool = False,
-                force: bool = False, name: str | None = None, mapping: str | Path | None = None) -> LoadResult:
+                force: bool = False, name: str | None = None, mapping: str | Path | None = None,
+                progress=None) -> LoadResult:
     """Validate the ledger (with the stored graph, when merging) and write it in one go.
 
     Merge: a ledger entity replaces the stored one with the same id, including its
     undated parent; a ledger relation replaces the stored one with the same identity;
     everything else stored stays. Nothing is written unless the whole result is valid.
+    `progress(what, done, total)` hears of each of the three steps.
     """
+    step = progress or (lambda what, done, total: None)
+    step("读取库中现有数据", 0, 3)
     before = store.read()
     base = before if mode == "merge" else None
+    step("读取并校验台账", 1, 3)
     ledger = read_ledger(path, allow_id_numbers=allow_id_numbers, base=base, mapping=mapping)
     if mode == "replace" and not force:
         _refuse_silent_removal(before, ledger.data)
@@ -44,7 +49,9 @@ def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_
         mode=mode,
         **_diff(before, ledger.data),
     )
+    step("写入数据库", 2, 3)
     store.replace_all(ledger.data, record)
+    step("写入数据库", 3, 3)
     return LoadResult(record, ledger.warnings, ledger.data)
 
 

@@ -181,6 +181,7 @@ class _City:
         self.rows: dict[str, list[list[str]]] = {name: [] for name in _FILES}
         self.counters: dict[str, int] = {}
         self.identities: set[tuple] = set()
+        self.on_street = None  # (done, total) after each street
         # Lookups filled while generating.
         self.residents: dict[str, list[tuple[str, str]]] = {}  # compound -> [(person, status)]
         self.compounds_so_far: list[str] = []
@@ -390,6 +391,8 @@ class _City:
                 for compound, mode in self.compounds(mid, sid, size, status_pool, old_pool):
                     if mode in ("专业物业", "公益托管", "社区共管"):
                         served[did].append((compound, mode, mid))
+            if self.on_street is not None:
+                self.on_street(s + 1, t.streets)
         for d, did in enumerate(districts):
             self.firms(did, firms_per_district[d], served[did])
         self.dual_registration()
@@ -768,9 +771,11 @@ def _headers() -> dict[str, list[str]]:
     return headers
 
 
-def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec: Tier | None = None) -> dict[str, int]:
+def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec: Tier | None = None,
+                    progress=None) -> dict[str, int]:
     """Write a synthetic ledger folder; returns the number of rows written per file.
-    `spec` replaces the tier's sizes (tests use an in-between size)."""
+    `spec` replaces the tier's sizes (tests use an in-between size); `progress(what, done,
+    total)` hears of each street generated."""
     spec = spec or TIERS[tier]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -785,6 +790,9 @@ def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec:
         for k in range(spec.cities):
             prefix = f"c{k + 1:02d}-" if spec.cities > 1 else ""
             city = _City(rng, spec, prefix, CITY_NAMES[k % len(CITY_NAMES)], f"42{k + 1:02d}00")
+            if progress is not None:
+                city.on_street = lambda done, total, k=k: progress(
+                    "生成街道" + (f"（第 {k + 1}/{spec.cities} 个城市）" if spec.cities > 1 else ""), done, total)
             city.generate()
             for name in _FILES:
                 writers[name].writerows(city.rows[name])

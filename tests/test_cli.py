@@ -321,3 +321,17 @@ def test_demo_flag_reads_the_demo_database(run, tmp_path, monkeypatch):
     shown = runner.invoke(cli, ["--demo", "coverage", "--level", "compound"], catch_exceptions=False)
     assert shown.exit_code == 0 and "锦城苑（C-JCY）" in shown.stdout
     assert runner.invoke(cli, ["--demo", "--db", "x.sqlite", "coverage"]).exit_code == 2
+
+
+def test_progress_reported_to_a_callback_and_silent_off_a_terminal(run, make_ledger, store, tmp_path):
+    from govgraph.loading import load_ledger
+    from govgraph.synth import write_synthetic
+
+    heard = []
+    load_ledger(store, make_ledger(SMALL), progress=lambda what, done, total: heard.append((what, done, total)))
+    assert heard[0] == ("读取库中现有数据", 0, 3) and heard[-1] == ("写入数据库", 3, 3)
+    streets = []
+    write_synthetic(tmp_path / "synth", "demo", progress=lambda what, done, total: streets.append((done, total)))
+    assert streets and streets[-1][0] == streets[-1][1]
+    result = run("load", str(make_ledger(SMALL)))
+    assert result.exit_code == 0 and result.stderr == ""  # CliRunner is no terminal: no progress line
