@@ -101,7 +101,7 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names
 
 @click.command()
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="输出文件：.html（单个文件，图片内嵌）或 .pdf。")
+              help="输出文件：.html（单个文件，图片内嵌）、.pdf 或 .docx（Word，便于转发和修改）。")
 @scope_option
 @as_of_option
 @profile_option
@@ -112,8 +112,8 @@ def report(settings, output: Path, scope, as_of, profile_path, reporter) -> None
     街道或社区范围另附组织架构图。写成一个 HTML 或 PDF 文件，图片都在文件内。"""
     from govgraph.charts.report import build_report, write_report
 
-    if output.suffix.lower() not in (".html", ".htm", ".pdf"):
-        raise GovgraphError(f"报告只能写成 .html 或 .pdf 文件，而不是 {output.suffix or '（无扩展名）'}")
+    if output.suffix.lower() not in (".html", ".htm", ".pdf", ".docx"):
+        raise GovgraphError(f"报告只能写成 .html、.pdf 或 .docx（Word）文件，而不是 {output.suffix or '（无扩展名）'}")
     as_of = as_of or today()
     profile = load_profile(profile_path)
     _prepare_font()

@@ -286,8 +286,12 @@ def write_report(report: Report, path: Path) -> Path:
             from .pdfreport import write_pdf
 
             write_pdf(report, path)
+        elif suffix == ".docx":
+            from .docx import write_docx
+
+            write_docx(report, path)
         else:
-            raise GovgraphError(f"报告只能写成 .html 或 .pdf 文件，而不是 {path.suffix or '（无扩展名）'}")
+            raise GovgraphError(f"报告只能写成 .html、.pdf 或 .docx 文件，而不是 {path.suffix or '（无扩展名）'}")
     except OSError as exc:
         raise GovgraphError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
     return path

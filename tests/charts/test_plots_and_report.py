@@ -105,8 +105,8 @@ def test_pdf_report_embeds_the_font(html_report, tmp_path, strict_glyphs):
 def test_report_refuses_other_formats(demo_graph, tmp_path):
     from govgraph.errors import GovgraphError
 
-    with pytest.raises(GovgraphError, match=r"\.html 或 \.pdf"):
-        write_report(build_report(demo_graph, AS_OF, load_profile(), with_chart=False), tmp_path / "r.docx")
+    with pytest.raises(GovgraphError, match=r"\.html、\.pdf 或 \.docx"):
+        write_report(build_report(demo_graph, AS_OF, load_profile(), with_chart=False), tmp_path / "r.odt")
 
 
 # -- the commands ------------------------------------------------------------------------------------
