@@ -196,6 +196,8 @@ def row_height(row: tuple[Span, ...], base: float) -> float:
     return LINE * max((span_size(s, base) for s in row), default=base) * PT_MM
 
 
+_NO_LINE_START = set("）)]】》」』、，。；：！？")
+_NO_LINE_END = set("（([【《「『")
 _BREAK_AFTER = "、，,；;：: ）)"
 
 
@@ -251,6 +253,12 @@ def _fit(text: str, room_em: float) -> int:
     for i in range(n, max(0, n - 8), -1):  # look back a few characters for a nicer break
         if text[i - 1] in _BREAK_AFTER:
             return i
+    # No line starts with a closing mark or ends with an opening bracket, and no word
+    # leaves one character alone on the next line (服务有限/公司, not 服务有限公/司).
+    while n > 1 and (text[n] in _NO_LINE_START or text[n - 1] in _NO_LINE_END):
+        n -= 1
+    if len(text) - n == 1 and n > 2:
+        n -= 1
     return n
 
 

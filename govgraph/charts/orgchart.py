@@ -9,6 +9,8 @@ line of leadership (隶属) and dotted links for secondary relations (兼职委�
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -63,6 +65,10 @@ class _Builder:
     def name(self, node: str) -> str:
         return mask_sensitive(self.snap.node(node)["name"])
 
+    def order(self, node: str) -> tuple:
+        """Boxes in the order people count them: by name, numbers as numbers (1号院落, 2号院落, 19号院落)."""
+        return natural_key(self.snap.node(node)["name"]), node
+
     def draft(self, box_id: str, caption: str, title: str, kind: str = "party", **kw) -> _Draft:
         return _Draft(box_id, mask_sensitive(title), caption, kind=kind, **kw)
 
@@ -87,13 +93,16 @@ class _Builder:
             rows.append([Span("、".join(counted), "note")])
         return rows
 
-    def people_row(self, role: str, people: list[str], badges: dict[str, str] | None = None) -> list:
+    def people_row(self, role: str, people: list[str], badges: dict[str, str] | None = None,
+                   label: str | None = None) -> list:
+        """`label` heads the row in place of the role (共 12 人：); the people keep their role."""
         row: list = []
+        label = role if label is None else label
         if self.hide:
-            row.append(Span(role if len(people) == 1 else f"{role}（{len(people)}人）"))
+            row.append(Span(label if len(people) == 1 else f"{label}（{len(people)}人）"))
             row += [PersonRef(p, role, show_name=False) for p in people]
         else:
-            row.append(Span(f"{role} "))
+            row.append(Span(f"{label} "))
             for i, p in enumerate(people):
                 if i:
                     row.append(Span("、"))
@@ -147,10 +156,15 @@ def _finish(drafts: list[list[_Draft]], builder: _Builder) -> tuple[tuple[Tier, 
         tiers.append(Tier(tuple(cards), max_em=tier_width(len(cards))))
     legend = []
     for p in crossed:
-        places = "；".join(title if role in title else f"{title} {role}" for title, role in seen[p])
+        # the post after the body (业主委员会 委员), unless the box is named after the post itself
+        places = "；".join(title if not role or role == title else f"{title} {role}" for title, role in seen[p])
         who = "" if builder.hide else builder.name(p)
         legend.append((Span(marks[p], "mark"), Span(f" {who}：{places}" if who else f" 同一人：{places}")))
     return tuple(tiers), legend
+
+
+def natural_key(text: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 def tier_width(cards: int) -> float:
@@ -347,7 +361,7 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
     street = snap.parent(community, "Street")
     confirmed = set(ap.yijiantiao_confirmed(snap, community))
     badges = {p: "一肩挑" for p in confirmed}
-    compounds = sorted(ap.compounds_of(snap, community))
+    compounds = sorted(ap.compounds_of(snap, community), key=b.order)
     links: list[Link] = []
 
     community_orgs = ap.community_party_orgs(snap, community)
@@ -375,7 +389,7 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
         posts = ap.posts_in(snap, community)
         d = b.draft("parttime", "兼职委员", "社区党组织兼职委员", "secondary", dashed=True)
         if len(part_timers) > MANY:  # names only, several to a line
-            d.rows.append(b.people_row(f"共 {len(part_timers)} 人：", part_timers))
+            d.rows.append(b.people_row("兼职委员", part_timers, label=f"共 {len(part_timers)} 人："))
         else:
             for p in part_timers:
                 where = [f"{b.name(x.org_id)}{x.role or ''}" for x in posts.get(p, []) if x.type != "兼职委员"]
@@ -400,14 +414,14 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
     for c in compounds:
         branch_ids |= set(ap.covering_organisations(snap, c))
         branch_ids |= {o for o, _ in snap.into("覆盖", c) if snap.node(o).get("org_type") in WORK_GROUP_TYPES}
-    firms = sorted({f for c in compounds for f in ap.serving_firms(snap, c)})
+    firms = sorted({f for c in compounds for f in ap.serving_firms(snap, c)}, key=b.order)
     firm_orgs = {o for f in firms for o, _ in snap.into("覆盖", f)}
-    branches = sorted(branch_ids - firm_orgs - set(community_orgs), key=lambda o: (b.name(o), o))
+    branches = sorted(branch_ids - firm_orgs - set(community_orgs), key=b.order)
     third: list[_Draft] = []
     under_root = []
     for org in branches:
         node = snap.node(org)
-        covered = sorted(c for c, _ in snap.out("覆盖", org) if c in compounds)
+        covered = sorted((c for c, _ in snap.out("覆盖", org) if c in compounds), key=b.order)
         secretaries = {p for c in covered for p in ap.yijiantiao_confirmed(snap, c)}
         lead = {"组长"} if node.get("org_type") in WORK_GROUP_TYPES else {"书记"}
         org_type = node.get("org_type") or "党组织"
@@ -438,7 +452,7 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
 
     fourth: list[_Draft] = []
     for firm in firms:
-        served = sorted(c for c, _ in snap.out("服务", firm) if c in compounds)
+        served = sorted((c for c, _ in snap.out("服务", firm) if c in compounds), key=b.order)
         d = b.draft(f"firm:{firm}", "物业服务企业", b.name(firm), "firm")
         if len(served) > 4:  # a long list would make every firm box tall
             d.rows.append([Span(f"服务小区 {len(served)} 个", "note")])
@@ -498,8 +512,7 @@ def street_chart(snap: Snapshot, street: str, hide_names: bool = False, profile:
         top.append(d)
     if not orgs:
         top.append(b.draft(f"street:{street}", "街道", b.name(street), "unit"))
-    communities = sorted((c for c, _ in snap.into("隶属", street) if snap.kind(c) == "Community"),
-                         key=lambda c: (b.name(c), c))
+    communities = sorted((c for c, _ in snap.into("隶属", street) if snap.kind(c) == "Community"), key=b.order)
     cards = []
     for community in communities:
         compounds = ap.compounds_of(snap, community)

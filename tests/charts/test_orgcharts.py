@@ -204,6 +204,8 @@ def test_sixty_compounds_fit_legibly_on_a3(big_graph, tmp_path, strict_glyphs):
         layout = layout_chart(chart, Page("A3", orientation))
         assert_tidy(layout)
         assert layout.base >= 7.5  # points: legible when printed
+        assert broken_lines(layout) == []
+    assert legend_problems(chart) == []
     layout = render_chart(big_graph, "M1", AS_OF, tmp_path / "big.pdf", "A3", "landscape")
     _, chars, _ = pdf_fonts((tmp_path / "big.pdf").read_bytes())
     assert set(CJK.findall(chart_text(layout))) <= set(chars)
@@ -237,3 +239,91 @@ def test_a_missing_glyph_is_reported_and_fails_the_strict_check(tmp_path, strict
     assert draw.missing_glyphs(layout) == ["\U0001F600"]
     with pytest.raises(UserWarning, match="missing from font"):
         draw.save(layout, tmp_path / "x.png")
+
+
+# -- checks that would have caught what people saw on paper ---------------------------------
+POSTS = {"书记", "副书记", "组长", "委员", "主任", "副主任", "成员", "负责人", "兼职委员", "在职党员",
+         "党建指导员", "领航员", "观察员", "义务质量总监", "项目负责人"}
+
+
+def legend_problems(chart) -> list[str]:
+    """Each cross-appointment entry reads `① 姓名：单位 职务；单位 职务`: every place names a
+    body and the post held there (no post lost because its word is inside the body's name,
+    no box label such as 共 N 人： standing in for a body)."""
+    problems = []
+    for row in chart.legend:
+        if not row or row[0].style != "mark" or row[0].text == "①②…":
+            continue
+        text = "".join(s.text for s in row[1:]).strip()
+        who, _, places = text.partition("：")
+        if not who or not places:
+            problems.append(text)
+            continue
+        for place in places.split("；"):
+            body, _, post = place.rpartition(" ")
+            if place in POSTS:
+                continue  # a box named after the post (党建指导员)
+            if not body or post not in POSTS or "人：" in place or body.endswith("："):
+                problems.append(place)
+    return problems
+
+
+def broken_lines(layout) -> list[str]:
+    """Lines of a box that a reader would stumble on: a lone bracket or closing mark, a
+    single character left over from a wrapped word, a line starting with a closing bracket."""
+    lines: dict[tuple[str, float], str] = {}
+    for box in layout.boxes.values():
+        for span in box.spans:
+            key = (box.card.id, round(span.rect.y, 1))
+            lines[key] = lines.get(key, "") + span.text
+    bad = []
+    for text in lines.values():
+        t = text.strip()
+        if t and (len(t) == 1 or t[0] in "）)、，。；：" or t[-1] in "（("):
+            bad.append(t)
+    return bad
+
+
+def test_demo_charts_have_well_formed_legends_and_lines(demo_graph):
+    for unit in demo_units(demo_graph):
+        chart = build_chart(demo_graph, unit, AS_OF)
+        assert legend_problems(chart) == [], unit
+        assert broken_lines(layout_chart(chart, Page())) == [], unit
+
+
+def test_a_post_inside_the_body_name_stays_in_the_legend():
+    from govgraph.graph import Entity, GraphData, Relation
+    from govgraph.mirror import build_mirror
+
+    since = date(2020, 1, 1)
+    data = GraphData()
+    for label, id_, name, attrs in (
+            ("Street", "S1", "示范街道", {}), ("Community", "M1", "幸福社区", {}),
+            ("PartyOrg", "P0", "幸福社区党委", {"org_type": "党委", "scope": "社区", "formal_members": 120}),
+            ("Committee", "K1", "幸福社区居民委员会", {"committee_kind": "居委会"}),
+            ("Person", "U1", "王华鹏", {"party_status": "正式党员"})):
+        data.entities[id_] = Entity(label, id_, name, attrs)
+    data.relations += [Relation("隶属", "M1", "S1", None, since), Relation("覆盖", "P0", "M1", None, since),
+                       Relation("隶属", "K1", "M1", None, since), Relation("任职", "U1", "P0", "委员", since),
+                       Relation("任职", "U1", "K1", "委员", since)]
+    chart = build_chart(build_mirror(data), "M1", AS_OF)
+    entries = ["".join(s.text for s in row) for row in chart.legend if row and row[0].text == "①"]
+    assert entries == ["① 王华鹏：幸福社区党委 委员；幸福社区居民委员会 委员"]
+    assert legend_problems(chart) == []
+
+
+def test_legend_check_catches_the_defects_seen():
+    from govgraph.charts.layout import Chart, Span
+
+    seen = Chart("图", "", (), (), (
+        (Span("①", "mark"), Span(" 王华鹏：M1129社区党委 委员；M1129社区居民委员会")),
+        (Span("②", "mark"), Span(" 李明：共 10 人：；幸福小区业委会 主任")),
+    ))
+    assert legend_problems(seen) == ["M1129社区居民委员会", "共 10 人："]
+
+
+def test_names_sort_naturally():
+    from govgraph.charts.orgchart import natural_key
+
+    names = ["19号院落", "1号院落", "2号院落", "华和新村"]
+    assert sorted(names, key=natural_key) == ["1号院落", "2号院落", "19号院落", "华和新村"]

@@ -141,5 +141,5 @@ def test_chart_command_errors_are_one_chinese_line(run, ledger_path, tmp_path, d
     result = run("chart", "-o", str(tmp_path / "c.png"))
     assert result.exit_code == 2
     result = run("report", "-o", str(tmp_path / "r.txt"))
-    assert result.exit_code == 1 and ".html 或 .pdf" in result.stderr
+    assert result.exit_code == 1 and ".html、.pdf 或 .docx" in result.stderr
     assert "Traceback" not in result.output
