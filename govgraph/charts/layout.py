@@ -257,7 +257,7 @@ def _fit(text: str, room_em: float) -> int:
     # leaves one character alone on the next line (服务有限/公司, not 服务有限公/司).
     while n > 1 and (text[n] in _NO_LINE_START or text[n - 1] in _NO_LINE_END):
         n -= 1
-    if len(text) - n == 1 and n > 2:
+    while n > 2 and len(text[n:].rstrip("".join(_NO_LINE_START))) == 1:  # 山桥小/区） → 山桥/小区）
         n -= 1
     return n
 

@@ -156,8 +156,8 @@ def _finish(drafts: list[list[_Draft]], builder: _Builder) -> tuple[tuple[Tier, 
         tiers.append(Tier(tuple(cards), max_em=tier_width(len(cards))))
     legend = []
     for p in crossed:
-        # the post after the body (业主委员会 委员), unless the box is named after the post itself
-        places = "；".join(title if not role or role == title else f"{title} {role}" for title, role in seen[p])
+        # the post after the body (居民委员会 委员), unless the box is named for the post (…兼职委员)
+        places = "；".join(title if not role or title.endswith(role) else f"{title} {role}" for title, role in seen[p])
         who = "" if builder.hide else builder.name(p)
         legend.append((Span(marks[p], "mark"), Span(f" {who}：{places}" if who else f" 同一人：{places}")))
     return tuple(tiers), legend

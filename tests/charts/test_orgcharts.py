@@ -261,8 +261,8 @@ def legend_problems(chart) -> list[str]:
             continue
         for place in places.split("；"):
             body, _, post = place.rpartition(" ")
-            if place in POSTS:
-                continue  # a box named after the post (党建指导员)
+            if any(place.endswith(p) and " " not in place for p in POSTS):
+                continue  # a box named for the post (社区党组织兼职委员, 党建指导员)
             if not body or post not in POSTS or "人：" in place or body.endswith("："):
                 problems.append(place)
     return problems
