@@ -14,6 +14,7 @@ from govgraph.mirror import build_mirror
 from govgraph.profile import load_profile
 
 from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
+from .progress import terminal_progress
 
 ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
 SMALL_TYPE = 7.0  # points: below this, suggest the larger paper
@@ -106,8 +107,10 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names
 @as_of_option
 @profile_option
 @click.option("--reporter", metavar="单位名称", default=None, help="填报单位，写在报告抬头。")
+@click.option("--full", is_flag=True,
+              help="附上逐条问题清单和完整的指导员选派名单（全市可达上千页）；默认只印领导需要看的汇总和最差单位。")
 @click.pass_obj
-def report(settings, output: Path, scope, as_of, profile_path, reporter) -> None:
+def report(settings, output: Path, scope, as_of, profile_path, reporter, full) -> None:
     """审计报告：核心指标、覆盖情况表和覆盖情况图、问题清单、党建指导员选派名单，
     街道或社区范围另附组织架构图。写成一个 HTML 或 PDF 文件，图片都在文件内。"""
     from govgraph.charts.report import build_report, write_report
@@ -118,8 +121,11 @@ def report(settings, output: Path, scope, as_of, profile_path, reporter) -> None
     profile = load_profile(profile_path)
     _prepare_font()
     graph = read_mirror(settings, scope)
-    write_report(build_report(graph, as_of, profile, scope, reporter), output)
-    click.echo(f"已写入 {output}（统计时点 {as_of.isoformat()}）")
+    with terminal_progress() as progress:
+        report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress)
+        write_report(report, output)
+    pages = f"，共 {report.pages} 页" if report.pages else ""
+    click.echo(f"已写入 {output}（统计时点 {as_of.isoformat()}{pages}）")
 
 
 COMMANDS = [chart, report]

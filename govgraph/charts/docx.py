@@ -64,17 +64,27 @@ def write_docx(report: Report, path: Path) -> None:
                 for cell, value, w in zip(cells, row, widths):
                     _cell(cell, value.text, Pt(9), fill=COLOR_FILLS.get(value.color, "").lstrip("#") or None, width=w)
             doc.add_paragraph()
+        room = (usable, section.page_height - section.top_margin - section.bottom_margin - Cm(3.5))
         for caption, png in part.images:
-            doc.add_picture(io.BytesIO(png), width=usable)
+            doc.add_picture(io.BytesIO(png), **_fit(png, *room))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             doc.add_paragraph(caption).alignment = WD_ALIGN_PARAGRAPH.CENTER
         for layout in part.charts:
-            doc.add_picture(io.BytesIO(_chart_png(layout)), width=usable)
+            png = _chart_png(layout)
+            doc.add_picture(io.BytesIO(png), **_fit(png, *room))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_paragraph("本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。")
     doc.core_properties.title = report.title
     doc.core_properties.author = "govgraph"
     doc.save(str(path))
+
+
+def _fit(png: bytes, width, height) -> dict:
+    """The picture as large as the page allows, so a heading never sits alone above it."""
+    import struct
+
+    w, h = struct.unpack(">II", png[16:24])  # the PNG header's pixel size
+    return {"width": width} if w * height >= h * width else {"height": height}
 
 
 def _chart_png(layout) -> bytes:

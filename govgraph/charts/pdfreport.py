@@ -135,7 +135,9 @@ class _Pages:
         self.y += 8 * PT_MM * LINE + 3
 
 
-def write_pdf(report: Report, path: Path) -> None:
+def write_pdf(report: Report, path: Path) -> int:
+    """Write the PDF; returns its number of pages."""
+    charts: list = []
     with fonts.chart_style():
         metadata = {"Title": report.title, "Creator": "govgraph", "CreationDate": None}
         with PdfPages(path, metadata=metadata) as pdf:
@@ -159,9 +161,16 @@ def write_pdf(report: Report, path: Path) -> None:
                     pages.table(table)
                 for caption, png in section.images:
                     pages.image(png, caption)
-                for layout in section.charts:  # drawn as vectors, a page of its own
-                    pages.paragraph("见下页。", 8.5, "#555555")
-                    pages.close_page()
-                    pdf.savefig(draw.figure(layout))
+                for layout in section.charts:  # drawn as vectors, pages of their own at the end
+                    charts.append(layout)
+                    pages.paragraph("组织架构图见报告最后一页。" if len(charts) == 1 else "组织架构图见报告最后几页。",
+                                    8.5, "#555555")
             pages.paragraph("本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。", 8, "#777777")
             pages.close_page()
+            for layout in charts:  # numbered on in the same footer as the text pages
+                pages.number += 1
+                fig = draw.figure(layout)
+                fig.text(0.5, 0.5 * MARGIN / HEIGHT, f"{report.title}　第 {pages.number} 页", fontsize=7,
+                         color="#777777", ha="center", va="center")
+                pdf.savefig(fig)
+    return pages.number

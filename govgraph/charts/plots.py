@@ -71,7 +71,7 @@ def coverage_figure(graph: nx.MultiDiGraph, on: date, profile: Profile, level: s
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="center", bbox_to_anchor=(0.5, 1 - 15 / height), ncol=5, fontsize=size,
                frameon=False, handlelength=1.2, columnspacing=1.2)
-    unit_word = "街道" if level == "street" else "社区"
+    unit_word = {"district": "区县", "street": "街道"}.get(level, "社区")
     fig.text(0.5, 1 - 6 / height, title or f"各{unit_word}小区党的组织和工作覆盖情况（截至 {on.isoformat()}）",
              fontsize=size + 2, ha="center", va="center")
     return fig

@@ -62,6 +62,7 @@ class Report:
     title: str
     meta: list[str]
     sections: list[Section]
+    pages: int | None = None  # set when written as a PDF
 
 
 def _cells(values: list) -> list[Cell]:
@@ -72,48 +73,69 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+LEADER_ROWS = 20  # the worst units, the first of the instructor list: what a leader reads
+PLOT_UNITS = 40  # bars that fit one page of the report legibly
+
+
 def build_report(graph: nx.MultiDiGraph, on: date, profile: Profile, scope: str | None = None,
-                 reporter: str | None = None, with_chart: bool = True) -> Report:
+                 reporter: str | None = None, with_chart: bool = True, full: bool = False,
+                 progress=None) -> Report:
     """The report on `graph`, which is the mirror read for `scope` (`store.read(scope)`):
-    every unit in it counts, so a whole-ledger graph with a scope would report it all."""
+    every unit in it counts, so a whole-ledger graph with a scope would report it all.
+
+    By default what a leader reads: the indicators and roll-ups by district and by street
+    (or community), the worst units, the findings counted by kind and the first of the
+    instructor list; `full` adds every finding and the whole list (the per-unit appendix).
+    `progress(what, done, total)` hears of each section."""
     if scope is not None and scope not in graph:
         raise NotFoundError(f"找不到街道或社区：{scope}")
     scope_name = graph.nodes[scope]["name"] if scope else "全辖区"
     scope_kind = graph.nodes[scope]["kind"] if scope else None
     level = "street" if scope_kind is None else "community"
+    step = progress or (lambda what, done, total: None)
+    total = 5 if with_chart and scope_kind in ("Street", "Community") else 4
+    step("计算覆盖情况和核心指标", 0, total)
     rows = coverage(graph, on, profile.min_formal_members)
     meta = [f"统计时点：{on.isoformat()}", f"口径：{profile.name}"]
     if scope:
         meta.insert(0, f"范围：{kind_word(scope_kind)} {scope_name}（{scope}）")
     if reporter:
         meta.insert(0, f"填报单位：{reporter}")
-    sections = [
-        _indicator_section(graph, on, profile, level, rows),
-        _coverage_section(graph, on, profile, level, rows, scope_kind),
-        _findings_section(graph, on, profile, rows),
-        _planner_section(graph, on, profile, rows),
-    ]
+    sections = [_indicator_section(graph, on, profile, level, rows)]
+    step("覆盖情况表和图", 1, total)
+    sections.append(_coverage_section(graph, on, profile, level, rows, scope_kind))
+    step("问题清单", 2, total)
+    sections.append(_findings_section(graph, on, profile, rows, full))
+    step("党建指导员选派名单", 3, total)
+    sections.append(_planner_section(graph, on, profile, rows, full))
     if with_chart and scope_kind in ("Street", "Community"):
+        step("组织架构图", 4, total)
         sections.append(_chart_section(graph, on, profile, scope))
+    step("排版", total, total)
     return Report(mask_sensitive(f"{scope_name}党建引领物业管理审计报告"), meta, sections)
 
 
 def _indicator_section(graph, on, profile, level, rows) -> Section:
-    found = indicators(graph, on, profile, level, rows)
-    units: dict[str, dict] = {}
-    for i in found:
-        units.setdefault(i.unit_id, {"name": i.unit_name})[i.indicator] = i
-    table = Table(["序号", "单位", *INDICATORS.values()], [])
-    for n, (unit, values) in enumerate(units.items(), start=1):
-        cells = [Cell("" if unit == "TOTAL" else str(n)), Cell(mask_sensitive(values["name"]))]
-        for key in INDICATORS:
-            i = values[key]
-            text = f"{_pct(i.value)}（{i.numerator}/{i.denominator}）" if i.denominator else "—"
-            cells.append(Cell(text, i.color))
-        table.rows.append(cells)
-    table.weights = [0.5, 1.6] + [1.2] * len(INDICATORS)
+    tables = []
+    for by in ("district", level):  # district roll-ups in every report, then the report's level
+        found = indicators(graph, on, profile, by, rows)
+        units: dict[str, dict] = {}
+        for i in found:
+            units.setdefault(i.unit_id, {"name": i.unit_name})[i.indicator] = i
+        if by == "district" and len(units) <= 2:  # one district and the total: the same row twice
+            continue
+        table = Table(["序号", "区县" if by == "district" else "单位", *INDICATORS.values()], [])
+        for n, (unit, values) in enumerate(units.items(), start=1):
+            cells = [Cell("" if unit == "TOTAL" else str(n)), Cell(mask_sensitive(values["name"]))]
+            for key in INDICATORS:
+                i = values[key]
+                text = f"{_pct(i.value)}（{i.numerator}/{i.denominator}）" if i.denominator else "—"
+                cells.append(Cell(text, i.color))
+            table.rows.append(cells)
+        table.weights = [0.5, 1.6] + [1.2] * len(INDICATORS)
+        tables.append(table)
     notes = []
-    total = units.get("TOTAL", {})
+    total = {i.indicator: i for i in indicators(graph, on, profile, level, rows) if i.unit_id == "TOTAL"}
     for key, word in INDICATORS.items():
         i = total.get(key)
         if i is None:
@@ -124,7 +146,9 @@ def _indicator_section(graph, on, profile, level, rows) -> Section:
             met = {True: "已达成", False: "未达成", None: "无法判断"}[i.last_met]
             notes.append(f"{word}：上一期限 {i.last_deadline.isoformat()}（目标 {i.last_target:.0%}）{met}")
     notes.append("底色：绿色达到目标，黄色低于目标 10 个百分点以内，红色低于 10 个百分点以上；无目标的指标不着色。")
-    return Section("一、核心指标", notes, [table])
+    if len(tables) > 1:
+        notes.append("先按区县、再按" + ("街道" if level == "street" else "社区") + "列出，最后一行为合计。")
+    return Section("一、核心指标", notes, tables)
 
 
 def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
@@ -137,6 +161,19 @@ def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
                                   _pct(row["org_and_work_coverage_rate"]), row["firms"], row["firm_blank"]]))
     table.weights = [0.5, 1.8] + [0.8] * 6 + [1.1, 1.3, 1.0, 0.9]
     section = Section("二、党的组织和工作覆盖情况", tables=[table])
+    if scope_kind != "Community":  # the communities furthest from covering their compounds
+        communities = [r for r in rollups(graph, on, rows, "community") if r.unit_kind != "Total"]
+        worst = sorted((r for r in communities if r.as_row()["org_and_work_coverage_rate"] is not None
+                        and r.compounds["空白"]),
+                       key=lambda r: (r.as_row()["org_and_work_coverage_rate"], -r.compounds["空白"], r.unit_id))
+        if worst:
+            top = Table(["序号", "社区", "小区数", "空白", "组织和工作覆盖率"], [], [0.5, 2.4, 0.8, 0.8, 1.3])
+            for n, r in enumerate(worst[:LEADER_ROWS], start=1):
+                top.rows.append(_cells([n, r.unit_name, r.compound_total, r.compounds["空白"],
+                                        _pct(r.as_row()["org_and_work_coverage_rate"])]))
+            section.notes.append(f"覆盖最差的社区（有空白小区的 {len(worst)} 个社区中，组织和工作覆盖率最低的"
+                                 f" {len(top.rows)} 个）列在第二张表。")
+            section.tables.append(top)
     if scope_kind == "Community":
         compounds = Table(["序号", "小区", "覆盖状态", "正式党员数", "应单独建"], [], [0.5, 2, 1, 1, 1])
         for n, r in enumerate((r for r in rows if r.kind == "Compound"), start=1):
@@ -144,43 +181,57 @@ def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
         section.tables.append(compounds)
     with fonts.chart_style():
         try:
-            fig = coverage_figure(graph, on, profile, level, rows)
+            # a bar per street is unreadable for a city: there the plot is by district
+            units = sum(1 for r in rollups(graph, on, rows, level) if r.unit_kind != "Total")
+            by = "district" if level == "street" and units > PLOT_UNITS else level
+            fig = coverage_figure(graph, on, profile, by, rows)
         except GovgraphError:
             return section
         section.images.append(("各单位覆盖情况（含政策目标线）", _png(fig, 200)))
     return section
 
 
-def _findings_section(graph, on, profile, rows) -> Section:
+def _findings_section(graph, on, profile, rows, full: bool = False) -> Section:
     findings = audit(graph, on, profile, rows)
     counts: dict[tuple[str, str], int] = {}
     for f in findings:
         counts[(f.severity, f.title)] = counts.get((f.severity, f.title), 0) + 1
-    summary = Table(["严重程度", "问题", "数量"], [_cells([SEVERITY_WORDS[s], t, n]) for (s, t), n in counts.items()],
-                    [1, 3, 1])
-    detail = Table(["序号", "严重程度", "问题", "对象", "说明", "整改建议", "政策依据"], [],
-                   [0.5, 0.7, 1.2, 1.6, 3.2, 3.0, 2.6])
-    for n, f in enumerate(findings, start=1):
-        name = graph.nodes[f.entity_id]["name"]
-        detail.rows.append(_cells([n, SEVERITY_WORDS[f.severity], f.title, f"{kind_word(f.entity_kind)} {name}",
-                                   f.message, f.remedy, f.policy]))
+    summary = Table(["序号", "严重程度", "问题", "数量"],
+                    [_cells([k, SEVERITY_WORDS[s], t, n]) for k, ((s, t), n) in enumerate(counts.items(), start=1)]
+                    + [_cells(["", "", "合计", len(findings)])], [0.5, 1, 3, 1])
     notes = [f"共 {len(findings)} 条问题。"] if findings else ["未发现问题。"]
-    return Section("三、问题清单", notes, [summary, detail] if findings else [])
+    tables = [summary] if findings else []
+    if full:
+        detail = Table(["序号", "严重程度", "问题", "对象", "说明", "整改建议", "政策依据"], [],
+                       [0.5, 0.7, 1.2, 1.6, 3.2, 3.0, 2.6])
+        for n, f in enumerate(findings, start=1):
+            name = graph.nodes[f.entity_id]["name"]
+            detail.rows.append(_cells([n, SEVERITY_WORDS[f.severity], f.title, f"{kind_word(f.entity_kind)} {name}",
+                                       f.message, f.remedy, f.policy]))
+        tables.append(detail)
+    elif findings:
+        notes.append("逐条问题清单（对象、说明、整改建议、政策依据）见 govgraph audit -o 问题清单.xlsx，"
+                     "或用 govgraph report --full 生成含全部问题的报告。")
+    return Section("三、问题清单", notes, tables)
 
 
-def _planner_section(graph, on, profile, rows) -> Section:
+def _planner_section(graph, on, profile, rows, full: bool = False) -> Section:
     ranked = candidates(graph, on, profile, rows)
     result = plan(ranked, instructors(graph, on, profile))
     assigned = {a["id"]: f"{a['instructor_name']}（{a['match']}）" for a in result.assignments}
     reasons = {u["id"]: u["reason"] for u in result.uncovered}
     table = Table(["序号", "小区", "所属社区", "户数", "正式党员数", "得分", "建议选派"], [],
                   [0.5, 2, 1.6, 0.8, 0.9, 0.7, 2.6])
-    for n, c in enumerate(ranked, start=1):
+    shown = ranked if full else ranked[:LEADER_ROWS]
+    for n, c in enumerate(shown, start=1):
         community = graph.nodes[c.community_id]["name"] if c.community_id else ""
         table.rows.append(_cells([n, c.name, community, c.households, c.formal_members, c.score,
                                   assigned.get(c.id) or reasons.get(c.id, "")]))
     notes = [f"需选派党建指导员的小区（空白且党员不足 {profile.min_formal_members} 名）按得分排序："
              f"户数、类型、情况复杂、党员数；每名指导员最多负责 {profile.instructor_capacity} 个小区。"]
+    if len(shown) < len(ranked):
+        notes.append(f"共 {len(ranked)} 个小区，此处列出得分最高的 {len(shown)} 个；"
+                     "完整名单见 govgraph plan -o 选派名单.xlsx，或 govgraph report --full。")
     if not ranked:
         notes.append("没有需要选派党建指导员的小区。")
     return Section("四、党建指导员选派名单", notes, [table] if ranked else [])
@@ -278,6 +329,7 @@ def _all_text(report: Report) -> str:
 
 # -- PDF -------------------------------------------------------------------------------------
 def write_report(report: Report, path: Path) -> Path:
+    """Write the report; a PDF's number of pages is kept in `report.pages`."""
     suffix = path.suffix.lower()
     try:
         if suffix in (".html", ".htm"):
@@ -285,7 +337,7 @@ def write_report(report: Report, path: Path) -> Path:
         elif suffix == ".pdf":
             from .pdfreport import write_pdf
 
-            write_pdf(report, path)
+            report.pages = write_pdf(report, path)
         elif suffix == ".docx":
             from .docx import write_docx
 

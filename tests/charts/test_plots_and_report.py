@@ -143,3 +143,29 @@ def test_chart_command_errors_are_one_chinese_line(run, ledger_path, tmp_path, d
     result = run("report", "-o", str(tmp_path / "r.txt"))
     assert result.exit_code == 1 and ".html、.pdf 或 .docx" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_leader_report_by_default_full_appendix_on_request(demo_graph):
+    leader = build_report(demo_graph, AS_OF, load_profile())
+    findings = next(s for s in leader.sections if s.title == "三、问题清单")
+    assert [t.headers for t in findings.tables] == [["序号", "严重程度", "问题", "数量"]]  # counts by kind only
+    assert findings.tables[0].rows[-1][2].text == "合计"
+    assert int(findings.tables[0].rows[-1][3].text) == sum(int(r[3].text) for r in findings.tables[0].rows[:-1])
+    assert any("report --full" in n for n in findings.notes)
+    full = build_report(demo_graph, AS_OF, load_profile(), full=True)
+    detail = next(s for s in full.sections if s.title == "三、问题清单").tables[1]
+    assert len(detail.rows) == int(findings.tables[0].rows[-1][3].text)  # every finding in the appendix
+    coverage = next(s for s in leader.sections if s.title.startswith("二、"))
+    assert coverage.tables[1].headers[:2] == ["序号", "社区"]  # the worst communities
+    rates = [float(r[4].text.rstrip("%")) for r in coverage.tables[1].rows]
+    assert rates == sorted(rates)
+
+
+def test_pdf_page_count_and_report_steps(html_report, demo_graph, tmp_path):
+    report, _ = html_report
+    path = write_report(report, tmp_path / "report.pdf")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", path.read_bytes()))
+    assert report.pages == pages  # what the command prints (每页页码 counts the chart pages too)
+    heard = []
+    build_report(demo_graph, AS_OF, load_profile(), progress=lambda what, done, total: heard.append((done, total)))
+    assert heard[0] == (0, 4) and heard[-1] == (4, 4)
