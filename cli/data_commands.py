@@ -86,6 +86,23 @@ def check(ledger: Path, mapping: Path | None, allow_id_numbers: bool) -> None:
 
 
 @click.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), metavar="工作簿.xlsx")
+@click.option("--roster", is_flag=True, help="写一表通（每个小区一行）的空表，而不是规范台账的各张表。")
+def template(out: Path, roster: bool) -> None:
+    """写一个空白台账工作簿：中文表头、填表说明、下拉选项、日期格式，每张表一行示例（导入时跳过）。
+
+    填好后可直接用 govgraph load 导入。
+    """
+    from govgraph.errors import GovgraphError
+    from govgraph.ledger.workbook import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise GovgraphError(f"模板是 Excel 工作簿：文件名请以 .xlsx 结尾（而不是 {out.name}）")
+    written = write_template(out, roster=roster)
+    click.echo(f"已写出{'一表通' if roster else '台账'}模板 {written}：先看“填表说明”，填好后用 govgraph load {written.name} 导入")
+
+
+@click.command()
 @click.argument("out", type=click.Path(path_type=Path), metavar="输出位置")
 @click.pass_obj
 def export(settings, out: Path) -> None:
@@ -160,4 +177,4 @@ def demo(ctx, level: str) -> None:
                f"或 govgraph {hint}audit")
 
 
-COMMANDS = [load, check, export, history, demo]
+COMMANDS = [load, check, template, export, history, demo]

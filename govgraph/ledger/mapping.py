@@ -90,6 +90,7 @@ class Mapping:
     ignore: tuple[str, ...]
     status_column: str | None = None
     status_entity: str | None = None
+    notes: dict[str, str] = field(default_factory=dict)  # column -> what it means (填表说明)
     header_lookup: dict[str, str] = field(default_factory=dict, compare=False)
 
     def column_of(self, header: object) -> str | None:
@@ -255,4 +256,5 @@ def _build(raw: dict, source: str) -> Mapping:
         columns={c: tuple(a) for c, a in columns.items()}, values=values, entities=entities,
         relations=tuple(relations), ignore=ignore, status_column=status_column,
         status_entity=status_entity, header_lookup=lookup,
+        notes={str(k): str(v) for k, v in raw.get("notes", {}).items()},
     )

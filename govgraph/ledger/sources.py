@@ -32,6 +32,24 @@ class RawTable:
 
 
 def read_sources(path: Path) -> list[RawTable]:
+    """The tables of a ledger, without the template's example rows."""
+    tables = _read_sources(path)
+    for table in tables:
+        if any(_is_example(cells) for _, cells in table.rows):
+            table.rows = [(n, cells) for n, cells in table.rows if not _is_example(cells)]
+    return tables
+
+
+# The template's example row starts with this (workbook.EXAMPLE_MARK).
+EXAMPLE_MARKS = ("示例：", "示例:")
+
+
+def _is_example(cells: list) -> bool:
+    first = next((c for c in cells if c not in ("", None)), None)
+    return isinstance(first, str) and first.lstrip().startswith(EXAMPLE_MARKS)
+
+
+def _read_sources(path: Path) -> list[RawTable]:
     if not path.exists():
         raise GovgraphError(f"找不到台账：{path}")
     if path.is_dir():

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from itertools import chain
 from pathlib import Path
 
-from ..errors import GovgraphError
 from ..graph import GraphData, column_parents
 from ..schema import load_schema
-from ..values import strip_control
 
 
 def ledger_tables(data: GraphData) -> list[tuple[str, str, list[str], list[list[str]]]]:
@@ -62,47 +59,15 @@ def _text(value: object) -> str:
     return str(value)
 
 
-# Text openpyxl would not store as text: a formula ("=…") or an error value ("#N/A").
-_NOT_TEXT_START = ("=", "#")
-_XLSX_CELL_LIMIT = 32767  # characters; openpyxl cuts longer text short without a word
-
-
-def _xlsx_text(ws, text: str):
-    """A cell for the write-only sheet `ws` that Excel and openpyxl read back as `text`."""
-    if not text:
-        return text
-    text = strip_control(text)  # not allowed in an .xlsx (the reader drops them too)
-    if text.startswith(_NOT_TEXT_START):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(ws, text)
-        cell.data_type = "s"  # inline text, never a formula or an error value
-        return cell
-    return text
-
-
 def write_ledger(data: GraphData, out: str | Path) -> Path:
     """CSV files (UTF-8 with BOM, which Excel opens correctly) in a folder, or an .xlsx."""
     out = Path(out)
     tables = ledger_tables(data)
     if out.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
+        # The form a worker edits and resubmits: Chinese headers, typed cells, lists.
+        from .workbook import write_export
 
-        for _, sheet, _, rows in tables:  # before writing anything: openpyxl would cut it short
-            if max(map(len, chain.from_iterable(rows)), default=0) > _XLSX_CELL_LIMIT:
-                raise GovgraphError(
-                    f"工作表“{sheet}”中有超过 {_XLSX_CELL_LIMIT} 个字符的单元格，超出 Excel 的上限：请导出为 CSV 文件夹"
-                )
-        book = Workbook(write_only=True)
-        for _, sheet, header, rows in tables:
-            ws = book.create_sheet(sheet)
-            ws.append(header)
-            for row in rows:
-                # Every cell as text: ids like 1001 stay ids, "=A1+1" is not a formula.
-                ws.append([_xlsx_text(ws, v) for v in row])
-        out.parent.mkdir(parents=True, exist_ok=True)
-        book.save(out)
-        return out
+        return write_export(tables, out)
     out.mkdir(parents=True, exist_ok=True)
     for stem, _, header, rows in tables:
         with open(out / f"{stem}.csv", "w", encoding="utf-8-sig", newline="") as f:
