@@ -7,10 +7,8 @@ import click
 from govgraph.coverage import coverage as compute_coverage
 from govgraph.coverage import orphan_reason, rollups
 from govgraph.errors import GovgraphError, NotFoundError
-from govgraph.labels import kind_word, value_for_display
+from govgraph.labels import entity_fields, kind_word, value_for_display
 from govgraph.profile import load_profile
-from govgraph.schema import load_schema
-from govgraph.values import mask_phone
 
 from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, render_json
@@ -147,19 +145,6 @@ def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
     hidden = len(rows) - len(shown)
     if hidden and out.fmt == "table" and out.path is None:
         click.echo(f"\n另有 {hidden} 条关系在该日不在有效期（历史或尚未生效），加 --all 查看。")
-
-
-def entity_fields(entity) -> list[tuple[str, str, object]]:
-    kind = load_schema().entities[entity.kind]
-    fields = []
-    for column in kind.fields:
-        value = entity.attrs.get(column.name)
-        if value is None:
-            continue
-        if column.type == "phone":
-            value = mask_phone(value)
-        fields.append((column.name, column.zh or column.name, value))
-    return fields
 
 
 COMMANDS = [coverage, orphans, show]

@@ -19,9 +19,8 @@ from govgraph.paths import connecting_paths, in_force_graph
 from govgraph.planner import candidates, instructors, plan
 from govgraph.profile import load_profile
 
-from govgraph.labels import value_for_display
+from govgraph.labels import entity_fields, value_for_display
 
-from .audit_commands import entity_fields
 from .options import DateType, ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options
 

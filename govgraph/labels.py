@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from .schema import load_schema
+from .values import mask_phone
 
 HEADERS = {
     "id": "编号", "name": "名称", "kind": "类别",
@@ -143,3 +144,19 @@ def _item(value: object, names) -> str:
 
 def _day(value) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def entity_fields(entity) -> list[tuple[str, str, object]]:
+    """The fields an entity page shows, in schema order: (column, Chinese header, value),
+    blanks left out and phones masked. The CLI's `show` and the web's entity pages both
+    list these, so what is shown and what is masked is decided here once."""
+    kind = load_schema().entities[entity.kind]
+    fields = []
+    for column in kind.fields:
+        value = entity.attrs.get(column.name)
+        if value is None:
+            continue
+        if column.type == "phone":
+            value = mask_phone(value)
+        fields.append((column.name, column.zh or column.name, value))
+    return fields

@@ -32,7 +32,7 @@ from starlette.staticfiles import StaticFiles
 from ..coverage import STATUSES
 from ..errors import GovgraphError, NotFoundError
 from ..findings import finding_texts
-from ..labels import COLOR_WORDS, SEVERITY_WORDS, header_for, kind_word, value_for_display
+from ..labels import COLOR_WORDS, SEVERITY_WORDS, entity_fields, header_for, kind_word, value_for_display
 from ..loading import SHANGHAI
 from ..mirror import Snapshot, in_force
 from ..profile import INDICATORS
@@ -413,18 +413,7 @@ def _relations(bench: Workbench, entity_id: str, on: date, show_all: bool = Fals
 
 
 def _fields(entity) -> list[tuple[str, object]]:
-    from ..schema import load_schema
-
-    kind = load_schema().entities[entity.kind]
-    fields = []
-    for column in kind.fields:
-        value = entity.attrs.get(column.name)
-        if value is None:
-            continue
-        if column.type == "phone":
-            value = mask_phone(value)
-        fields.append((column.zh or column.name, value_for_display("", value, "table")))
-    return fields
+    return [(label, value_for_display("", value, "table")) for _, label, value in entity_fields(entity)]
 
 
 def _compound_page(request, page, bench, compound, crumbs, render):
