@@ -2,9 +2,53 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 from .values import mask_sensitive
+
+# What an operating-system error means, in Chinese: the system's own text (strerror) is
+# English and must not reach a user.
+_OS_REASONS = {
+    errno.EACCES: "没有权限，请检查文件权限，或关闭正在独占它的程序后重试",
+    errno.EPERM: "没有权限，请检查文件权限，或关闭正在独占它的程序后重试",
+    errno.ENOENT: "文件或文件夹不存在（是否刚被移走或改名？）",
+    errno.ELOOP: "符号链接循环（链接指向自己或彼此互指），请检查该链接",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EEXIST: "同名的文件或文件夹已存在",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已用完",
+    errno.EROFS: "所在的磁盘是只读的",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.EBUSY: "文件正被其他程序占用",
+    errno.ETXTBSY: "文件正被其他程序占用",
+    errno.EMFILE: "同时打开的文件太多",
+    errno.ENFILE: "同时打开的文件太多",
+    errno.EIO: "读写出错（磁盘或网络盘故障？）",
+    errno.ENXIO: "设备不存在或未就绪",
+    errno.ENODEV: "设备不存在或未就绪",
+    errno.EINVAL: "文件名或路径无效",
+}
+
+
+def os_error_reason(exc: OSError, *, reading: bool = False) -> str:
+    """Why an operating-system call failed, in Chinese, whatever the system said."""
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM):
+        what = "读取" if reading else "读写"
+        return f"没有{what}权限，请检查文件权限，或关闭正在独占它的程序后重试"
+    reason = _OS_REASONS.get(exc.errno)
+    if reason is None:
+        return f"系统错误（错误号 {exc.errno}），请检查该文件后重试" if exc.errno else "系统错误，请检查该文件后重试"
+    return reason
+
+
+def toml_error_where(exc: Exception) -> str:
+    """Where a TOML syntax error is (tomllib's own message is English)."""
+    import re
+
+    at = re.search(r"line (\d+), column (\d+)", str(exc))
+    return f"第 {at[1]} 行第 {at[2]} 列附近" if at else "文件中"
 
 
 class GovgraphError(Exception):
@@ -30,7 +74,7 @@ class LedgerIssue:
     def __str__(self) -> str:
         if self.whole_file:
             # A file the loader did not recognise may be named after a person.
-            return f"{mask_sensitive(self.file)}: {self.reason}"
+            return f"{mask_sensitive(self.file)}: {self.reason}" if self.file else mask_sensitive(self.reason)
         # The value is masked: an ID number or phone must not be echoed back in full.
         return f"{self.file}:{self.row}:{self.column}: {mask_sensitive(self.value)}: {self.reason}"
 

@@ -60,8 +60,15 @@ def _refuse_silent_removal(before: GraphData, after: GraphData) -> None:
     one updated sheet loaded without --merge: refuse it and say how to proceed."""
     kept = {e.kind for e in after.entities.values()}
     lost = Counter(e.kind for e in before.entities.values() if e.kind not in kept)
-    if lost:
-        what = "、".join(f"{load_schema().entities[k].zh} {n} 个" for k, n in sorted(lost.items()))
+    # Relations likewise, by type: a relations.csv with its header only would wipe them all.
+    # Those whose endpoints go too are said by the entities above.
+    kept_types = {r.type for r in after.relations}
+    ids = after.entities.keys()
+    lost_types = Counter(r.type for r in before.relations
+                         if r.type not in kept_types and r.from_id in ids and r.to_id in ids)
+    if lost or lost_types:
+        what = "、".join([*(f"{load_schema().entities[k].zh} {n} 个" for k, n in sorted(lost.items())),
+                         *(f"{t}关系 {n} 条" for t, n in sorted(lost_types.items()))])
         raise RemovalRefused(
             f"本台账没有以下数据：{what}（库中现有）。整体替换会把它们全部删除，已停止。"
             "如只想更新部分表，请加 --merge；确需整体替换，请加 --force。"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import GovgraphError
+from .errors import GovgraphError, toml_error_where
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,14 +67,16 @@ def load_profile(path: str | Path | None = None) -> Profile:
         where = "默认口径"
     else:
         where = str(path)
+        from .ledger.sources import read_file_bytes
+
         try:
-            text = Path(path).read_text("utf-8")
-        except OSError:
-            raise GovgraphError(f"无法读取口径文件：{path}") from None
+            text = read_file_bytes(Path(path)).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise GovgraphError(f"口径文件 {where} 不是 UTF-8 编码的文本：请用 UTF-8 保存后重试") from None
     try:
         profile = Profile.model_validate(tomllib.loads(text))
     except tomllib.TOMLDecodeError as exc:
-        raise GovgraphError(f"口径文件 {where} 不是有效的 TOML：第 {exc.lineno} 行") from None
+        raise GovgraphError(f"口径文件 {where} 不是有效的 TOML：{toml_error_where(exc)}有语法错误") from None
     except ValidationError as exc:
         problems = "；".join(f"{'.'.join(map(str, e['loc']))}（{_reason(e)}）" for e in exc.errors())
         raise GovgraphError(f"口径文件 {where} 有误：{problems}") from None

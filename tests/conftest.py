@@ -57,3 +57,12 @@ def make_ledger(tmp_path):
         return write_ledger_files(tmp_path / f"ledger{next(counter)}", files, encoding)
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The bad-input suite (tests/test_bad_input.py) reports how many classes it ran."""
+    results = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])
+               if r.when == "call" and "test_bad_input.py::test_bad_input[" in r.nodeid]
+    if results:
+        failed = sum(1 for r in results if r.failed)
+        terminalreporter.write_line(f"bad-input classes: {len(results)} run, {len(results) - failed} passed, {failed} failed")

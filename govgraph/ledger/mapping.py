@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ..errors import LedgerFileError
+from ..errors import LedgerFileError, toml_error_where
 from ..schema import load_schema
 
 if sys.version_info >= (3, 11):
@@ -102,12 +102,14 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
     if path is None or str(path) in BUILT_IN_NAMES:
         return built_in()
     path = Path(path)
+    from .sources import read_file_bytes
+
     try:
-        raw = tomllib.loads(path.read_text("utf-8-sig"))
-    except OSError as exc:
-        raise LedgerFileError(f"无法读取映射文件 {path.name}：{exc.strerror or exc}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise LedgerFileError(f"映射文件 {path.name} 不是有效的 TOML（UTF-8）：{exc}") from None
+        raw = tomllib.loads(read_file_bytes(path).decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise LedgerFileError(f"映射文件 {path.name} 不是 UTF-8 编码的文本：请用 UTF-8 保存后重试") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LedgerFileError(f"映射文件 {path.name} 不是有效的 TOML：{toml_error_where(exc)}有语法错误") from None
     extends = raw.pop("extends", None)
     if extends is not None:
         if extends not in BUILT_IN_NAMES:

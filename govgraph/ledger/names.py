@@ -24,15 +24,21 @@ def _folded(name: str) -> str:
 
 
 def resolve_names(data: GraphData, base: GraphData | None, communities: dict[str, str],
-                  errors: list[LedgerIssue], warnings: list[LedgerIssue]) -> None:
+                  errors: list[LedgerIssue], warnings: list[LedgerIssue],
+                  unread: dict[str, str] | None = None) -> dict[str, int]:
     """Replace names by ids in `data.relations` (the ledger's own); a reference that is
     neither an id nor one name is an error and its relation is dropped, so it is
-    reported once."""
+    reported once.
+
+    `unread` ({entity kind: file}) names the files that could not be read (their own
+    error is reported): an unknown reference that could only be to such a kind is
+    counted per file, not reported; the counts are returned."""
     entities = {**(base.entities if base else {}), **data.entities}
     rels = list(data.relations)
     pending = [i for i, r in enumerate(rels) if r.from_id not in entities or r.to_id not in entities]
+    dangling: dict[str, int] = {}
     if not pending:
-        return  # the common case: every reference is an id
+        return dangling  # the common case: every reference is an id
     stored = base.relations if base else []
     resolved_ends: dict[tuple[int, str], tuple[str, str]] = {}  # (relation, end) -> (name, id)
     problems: dict[int, list] = {}
@@ -65,6 +71,15 @@ def resolve_names(data: GraphData, base: GraphData | None, communities: dict[str
             break
     for i in pending:
         for end, ref, code, reason in problems[i]:
+            if code == "unknown_reference" and unread:
+                rel = rels[i]
+                other = rel.to_id if end == "from_id" else rel.from_id
+                files = {unread[k] for k in resolver.allowed(rel.type, end, other if other in entities else None)
+                         if k in unread}
+                if files:
+                    file = min(files)
+                    dangling[file] = dangling.get(file, 0) + 1
+                    continue
             errors.append(_issue(rels[i], end, ref, code, reason))
     dropped = set(pending)
     # A name and an id for the same entity may make two rows one relation.
@@ -90,6 +105,7 @@ def resolve_names(data: GraphData, base: GraphData | None, communities: dict[str
         more = f"（本列共 {len(issues)} 处）" if len(issues) > 1 else ""
         warnings.append(LedgerIssue(head.file, head.row, head.column, ref, "name_resolved",
                                     f"按名称对应到“{entities[entity_id].name}”（{entity_id}）{more}"))
+    return dangling
 
 
 def _issue(rel: Relation, end: str, value: str, code: str, reason: str) -> LedgerIssue:

@@ -44,7 +44,8 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
     with paused_gc():  # hundreds of thousands of small objects, no cycles among them
         reader = _Reader(allow_id_numbers, quick, [load_mapping(mapping)] if mapping else [built_in()])
         reader.read(Path(path))
-        resolve_names(reader.data, base, reader.communities, reader.errors, reader.warnings)
+        dangling = resolve_names(reader.data, base, reader.communities, reader.errors, reader.warnings,
+                                 unread=reader.unread)
         if base is not None:
             reader.data = overlay(base, reader.data)
         errors = reader.errors + validate_graph(reader.data, reader.warnings)
@@ -53,6 +54,10 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
             reader.warnings += formation_warnings(reader.data, reader.rosters)
     order = reader.column_order
     errors.sort(key=lambda i: (i.file, i.row, order.get(i.file, {}).get(i.column, len(order.get(i.file, ())))))
+    # References that dangle only because a file could not be read: its own error is
+    # listed, these are counted (one file's error would otherwise bury the rest).
+    errors += [LedgerIssue("", 0, "", "", "unread_references", f"另有 {n} 处引用因 {display} 无法读取而失效",
+                           whole_file=True) for display, n in dangling.items()]
     if errors:
         raise LedgerError(errors, reader.warnings)
     return LedgerRead(reader.data, reader.warnings)
@@ -72,6 +77,10 @@ class _Reader:
         self.warnings: list[LedgerIssue] = []
         # Relations read so far by identity; `since` as a date stands for its ISO text.
         self._relation_rows: dict[tuple, Relation] = {}
+        # {entity kind: file} for the entity files whose own errors (empty, header, an
+        # unclosed quote) kept their rows, or some of them, from being read.
+        self.unread: dict[str, str] = {}
+        self._header_failed = False
 
     def read(self, path: Path) -> None:
         tables = read_sources(path)
@@ -94,8 +103,11 @@ class _Reader:
         if not known:
             # Nothing to read: an empty graph would replace the stored one. Say why instead.
             raise LedgerFileError(_nothing_to_read(self.schema, path, tables, workbook))
+        known = self._one_table_per_kind(known)
         # Reading order matters: "the later duplicate" is an error, the first one stands.
         for _, table, kind in sorted(known, key=lambda t: t[0]):
+            if table.problem is not None:
+                self._report_problem(table, kind)
             if isinstance(kind, RosterMapping):
                 self._read_roster(table, kind)
             elif kind is None:
@@ -107,6 +119,38 @@ class _Reader:
             # own ids, so a cleared row reads the same; its memory goes now.
             for _, cells in table.rows:
                 cells.clear()
+
+    def _one_table_per_kind(self, known: list) -> list:
+        """compounds.csv beside 小区.csv (or sheets 小区 and compounds) would be read as two
+        halves of one table: an error naming both, and neither is read."""
+        by_kind: dict[int, list] = {}
+        for entry in known:
+            if not isinstance(entry[2], RosterMapping):
+                by_kind.setdefault(entry[0], []).append(entry)
+        doubled = {id(e) for entries in by_kind.values() if len(entries) > 1 for e in entries}
+        for entries in by_kind.values():
+            if len(entries) > 1:
+                first, others = entries[0][1], "、".join(e[1].display for e in entries[1:])
+                self.errors.append(LedgerIssue(
+                    first.display, 0, "", "", "duplicate_file",
+                    f"与 {others} 是同一张表，只能保留一个：请把数据合并到其中一个文件后删除另一个", whole_file=True))
+                kind = entries[0][2]
+                if kind is not None:
+                    self.unread[kind.label] = "、".join(e[1].display for e in entries)
+        return [e for e in known if id(e) not in doubled]
+
+    def _report_problem(self, table: RawTable, kind) -> None:
+        """The error that stopped a file from being read (sources.RawTable.problem)."""
+        row, position, value, code, reason = table.problem
+        if position is None:
+            self.errors.append(LedgerIssue(table.display, row, "", value, code, reason, whole_file=True))
+        else:
+            # The header as written above that cell: the first row with two cells filled.
+            header = next((cells for _, cells in table.rows if sum(1 for c in cells if str(c).strip()) >= 2), [])
+            title = str(header[position]).strip() if position < len(header) else ""
+            self.errors.append(LedgerIssue(table.display, row, title or f"第{position + 1}列", value, code, reason))
+        if kind is not None and not isinstance(kind, RosterMapping):
+            self.unread[kind.label] = table.display
 
     def _read_roster(self, table: RawTable, mapping: RosterMapping) -> None:
         def scan(number, cells, titles):
@@ -136,17 +180,37 @@ class _Reader:
                 missing = [c.name for c in columns if c.required and c.name not in headers]
                 for name in missing:
                     self.errors.append(LedgerIssue(table.display, number, name, "", "missing_column", "缺少必填列"))
-                return number, found, headers, texts, bool(missing)
+                doubled = self._doubled_columns(table.display, number, found, texts)
+                return number, found, headers, texts, bool(missing) or doubled
         if table.rows:
             for c in columns:
                 if c.required:
                     self.errors.append(LedgerIssue(table.display, 1, c.name, "", "missing_column", "缺少必填列（找不到表头行）"))
         return None, {}, {}, [], True
 
+    def _doubled_columns(self, display: str, number: int, found: dict[int, str], texts: list[str]) -> bool:
+        """A column given twice (households twice, or name beside 名称): which one counts
+        would be a guess, so it is an error at the header."""
+        positions: dict[str, list[int]] = {}
+        for i, name in found.items():
+            positions.setdefault(name, []).append(i)
+        doubled = False
+        for name, where in positions.items():
+            if len(where) < 2:
+                continue
+            doubled = True
+            places = "和".join(f"第 {i + 1} 列" for i in where)
+            written = {texts[i] for i in where}
+            same = f"，“{'”“'.join(texts[i] for i in where)}”是同一列" if len(written) > 1 else ""
+            self.errors.append(LedgerIssue(display, number, texts[where[0]], "", "duplicate_column",
+                                           f"列重复（{places}{same}）"))
+        return doubled
+
     def _rows(self, table: RawTable, columns: tuple[Column, ...]):
         """Yield (number, cells) for each data row below the header (blank rows too),
         after scanning it for 身份证号. Sets `self._table` to what the row readers need."""
         header_row, positions, headers, titles, broken = self._header(table, columns)
+        self._header_failed = bool(table.rows) and (header_row is None or broken)
         if header_row is None or broken:
             return
         index = _column_index(positions)
@@ -314,6 +378,8 @@ class _Reader:
                     headers, index = parent_views[name]
                     rel_origin = Origin(origin.file, origin.row, headers, _Cells(cells, index))
                     self._add_relation(Relation(PARENT_RELATION, entity_id, parent, origin=rel_origin))
+        if self._header_failed:
+            self.unread[kind.label] = table.display
 
     # -- relations ----------------------------------------------------------------
     def _read_relations(self, table: RawTable) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import stat
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from ..errors import GovgraphError, LedgerFileError
+from ..errors import GovgraphError, LedgerFileError, os_error_reason
 from ..values import strip_control
 
 # What to tell a user whose file cannot be read as text: the two formats Excel offers.
@@ -29,6 +31,10 @@ class RawTable:
     display: str  # "compounds.csv" or "book.xlsx[小区]": what error lines name
     stem: str  # file stem or sheet name, matched against the schema
     rows: list[tuple[int, list[object]]]  # (row number as a spreadsheet shows it, cells)
+    # What makes the file unreadable past some point, found while reading it as text:
+    # (row, column position or None for the whole file, value, code, reason). `rows`
+    # then stop before that row.
+    problem: tuple[int, int | None, str, str, str] | None = None
 
 
 def read_sources(path: Path) -> list[RawTable]:
@@ -55,6 +61,7 @@ def _read_sources(path: Path) -> list[RawTable]:
     if path.is_dir():
         return [_read_csv(p) for p in csv_files(path)]
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        _refuse_irregular(path)
         return _read_workbook(path)
     if path.suffix.lower() == ".csv":
         return [_read_csv(path)]
@@ -74,11 +81,29 @@ def csv_files(folder: Path) -> list[Path]:
 
 
 def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "没有读取权限，请检查文件权限，或关闭正在独占它的程序后重试"
-    if isinstance(exc, FileNotFoundError):
-        return "文件不存在（是否刚被移走或改名？）"
-    return f"{exc.strerror or exc}，请检查该文件后重试"
+    return os_error_reason(exc, reading=True)
+
+
+def _refuse_irregular(path: Path) -> None:
+    """A pipe (FIFO), socket or device file named as a ledger file would block reading
+    forever, or read endlessly: refuse it before opening it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise LedgerFileError(f"无法读取 {path.name}：{_os_reason(exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise LedgerFileError(f"{path.name} 是文件夹，不是 CSV 文件：请把它移出台账文件夹或改名后重试")
+    if not stat.S_ISREG(mode):
+        raise LedgerFileError(f"{path.name} 不是普通文件（是管道、套接字或设备文件），无法作为台账读取：请改用保存在磁盘上的文件")
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, or a `LedgerFileError` saying in Chinese why not."""
+    _refuse_irregular(path)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LedgerFileError(f"无法读取 {path.name}：{_os_reason(exc)}") from None
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -92,21 +117,65 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    if data.startswith(codecs.BOM_UTF8):
+        # A UTF-8 mark, then bytes that are not UTF-8: a GBK file given the mark by a tool
+        # that did not convert it. One line, not a header full of mojibake.
+        try:
+            data[len(codecs.BOM_UTF8):].decode("gb18030")
+            found = "内容却是 GBK/GB18030 编码"
+        except UnicodeDecodeError:
+            found = "内容却不是 UTF-8"
+        raise LedgerFileError(f"{name} 开头有 UTF-8 的编码标记（BOM），{found}，两者不一致：{SAVE_AS_CSV}")
     try:
-        return data.decode("gb18030")
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise LedgerFileError(f"{name} 的编码无法识别（不是 UTF-8 或 GBK/GB18030）：{SAVE_AS_CSV}") from None
+    sample = implausible_chinese(text)
+    if sample is not None:
+        raise LedgerFileError(
+            f"{name} 的编码无法识别：按 GBK/GB18030 读出的是乱码（如“{sample}”），"
+            f"多半是西文编码（Latin-1 等）的文件：{SAVE_AS_CSV}"
+        )
+    return text
+
+
+# Of the non-ASCII characters of a real Chinese ledger nearly all are common hanzi and
+# Chinese punctuation (GB2312, what GBK was built on); Latin-1 or other Western text read
+# as GB18030 gives rare hanzi (GBK's extension: 閠, 閟 …), private-use or odd characters.
+RARE_SHARE = 0.25
+
+
+def _is_common(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def implausible_chinese(text: str) -> str | None:
+    """A short stretch of `text` around its first rare character when the share of rare
+    characters among the non-ASCII ones shows the text is not Chinese, else None."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return None
+    rare = sum(1 for ch in set(wide) if not _is_common(ch) or unicodedata.category(ch) in ("Co", "Cn"))
+    # Counted per distinct character: a rare surname repeated on every row is still one.
+    if rare / len(set(wide)) <= RARE_SHARE:
+        return None
+    at = next(i for i, ch in enumerate(text) if ord(ch) > 0x7F and not _is_common(ch))
+    line_start = text.rfind("\n", 0, at) + 1
+    return text[max(line_start, at - 8):at + 4].split("\n")[0].strip()
 
 
 def _read_csv(path: Path) -> RawTable:
-    if path.is_dir():
-        raise LedgerFileError(f"{path.name} 是文件夹，不是 CSV 文件：请把它移出台账文件夹或改名后重试")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LedgerFileError(f"无法读取 {path.name}：{_os_reason(exc)}") from None
+    data = read_file_bytes(path)
     # Cells are text as the user sees it: no invisible control characters.
     text = strip_control(_decode(data, path.name))
+    if not text.strip():
+        return RawTable(display=path.name, stem=path.stem, rows=[],
+                        problem=(0, None, "", "empty_file",
+                                 f"是空文件（{len(data)} 字节），没有表头也没有数据：请删除它，或填好表头和数据后重试"))
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[object]]] = []
     limit = csv.field_size_limit()
@@ -124,7 +193,37 @@ def _read_csv(path: Path) -> RawTable:
         raise LedgerFileError(f"{path.name} 第 {number} 行无法按 CSV 格式读取：{SAVE_AS_CSV}") from None
     finally:
         csv.field_size_limit(limit)
-    return RawTable(display=path.name, stem=path.stem, rows=rows)
+    table = RawTable(display=path.name, stem=path.stem, rows=rows)
+    _check_quotes(table, text.count("\n") + (not text.endswith("\n")))
+    return table
+
+
+def _check_quotes(table: RawTable, lines: int) -> None:
+    """A double quote opening a cell and never closed makes the rest of the file (or
+    everything up to the next quote) one cell: rows vanish into it without any error from
+    csv. Such a cell spans lines that look like rows of the file (as many delimiters as a
+    row has); a note with a line break in it does not."""
+    widths = sorted(len(cells) for _, cells in table.rows)
+    width = widths[len(widths) // 2] if widths else 0  # what a row of this file has
+    if width < 2 or len(table.rows) == lines:
+        return  # one column, or no cell spans lines: nothing can be swallowed
+    for index, (number, cells) in enumerate(table.rows):
+        for position, cell in enumerate(cells):
+            if "\n" not in cell and "\r" not in cell:
+                continue
+            inner = cell.splitlines()
+            swallowed = [line for line in inner[1:] if line.count(",") >= width - 1]
+            if not swallowed:
+                continue
+            first = inner[0]
+            shown = first if len(first) <= 20 else first[:20] + "…"
+            end = number + len(inner) - 1
+            where = "文件末尾" if index == len(table.rows) - 1 else f"第 {end} 行"
+            table.problem = (number, position, shown, "unclosed_quote",
+                             f"引号未闭合：这个单元格以双引号开头，一直读到{where}，吞掉了其后 {len(inner) - 1} 行"
+                             f"（其中 {len(swallowed)} 行像是数据行）；请在该单元格末尾补上双引号，或删去开头的双引号")
+            table.rows = table.rows[:index]
+            return
 
 
 def _read_workbook(path: Path) -> list[RawTable]:
