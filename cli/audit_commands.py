@@ -11,7 +11,7 @@ from govgraph.labels import entity_fields, kind_word, value_for_display
 from govgraph.profile import load_profile
 
 from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
-from .output import Table, entity_names, output_options, render_json
+from .output import Table, entity_names, output_options, render_json, say
 
 COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "eligible", "formal_members"]
 ROLLUP_TABLE_KEYS = ["unit_id", "unit_name", "compounds", "single", "joint", "affiliated", "work", "blank",
@@ -144,7 +144,7 @@ def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
     out.emit([Table("relations", "关系", shown, keys)], as_of=as_of, heading=heading)
     hidden = len(rows) - len(shown)
     if hidden and out.fmt == "table" and out.path is None:
-        click.echo(f"\n另有 {hidden} 条关系在该日不在有效期（历史或尚未生效），加 --all 查看。")
+        say(f"\n另有 {hidden} 条关系在该日不在有效期（历史或尚未生效），加 --all 查看。")
 
 
 COMMANDS = [coverage, orphans, show]

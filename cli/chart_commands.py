@@ -15,6 +15,7 @@ from govgraph.profile import load_profile
 
 from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
 from .progress import terminal_progress
+from .output import say
 
 ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
 SMALL_TYPE = 7.0  # points: below this, suggest the larger paper
@@ -24,7 +25,7 @@ def _prepare_font() -> None:
     from govgraph.charts import fonts
 
     if not fonts.is_ready():
-        click.echo("首次使用：正在准备中文字体（约需半分钟，只需一次）……", err=True)
+        say("首次使用：正在准备中文字体（约需半分钟，只需一次）……", err=True)
     fonts.register()
 
 
@@ -85,7 +86,7 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names
     if coverage_plot:
         graph = read_mirror(settings, unit_id)
         plots.render_coverage(graph, as_of, profile, output, level or ("community" if unit_id else "street"))
-        click.echo(f"已写入 {output}（覆盖情况图，统计时点 {as_of.isoformat()}）")
+        say(f"已写入 {output}（覆盖情况图，统计时点 {as_of.isoformat()}）")
         return
     if not unit_id:
         raise click.UsageError("请给出小区、社区或街道的编号（或加 --coverage 绘制覆盖情况图）")
@@ -93,11 +94,11 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names
     layout = render_chart(graph, unit_id, as_of, output, paper, orientation, hide_names, profile)
     missing = draw.missing_glyphs(layout)
     if missing:
-        click.echo(f"注意：字体中没有这些字符，图中将显示为空框：{''.join(missing)}", err=True)
-    click.echo(f"已写入 {output}（{paper} {ORIENTATION_WORDS[orientation]}，方框 {len(layout.boxes)} 个，"
+        say(f"注意：字体中没有这些字符，图中将显示为空框：{''.join(missing)}", err=True)
+    say(f"已写入 {output}（{paper} {ORIENTATION_WORDS[orientation]}，方框 {len(layout.boxes)} 个，"
                f"正文 {layout.base:.1f} 磅，统计时点 {as_of.isoformat()}）")
     if layout.base < SMALL_TYPE and paper == "A4":
-        click.echo("提示：内容较多，字号偏小，张贴时建议改用 --paper A3。", err=True)
+        say("提示：内容较多，字号偏小，张贴时建议改用 --paper A3。", err=True)
 
 
 @click.command()
@@ -125,7 +126,7 @@ def report(settings, output: Path, scope, as_of, profile_path, reporter, full) -
         report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress)
         write_report(report, output)
     pages = f"，共 {report.pages} 页" if report.pages else ""
-    click.echo(f"已写入 {output}（统计时点 {as_of.isoformat()}{pages}）")
+    say(f"已写入 {output}（统计时点 {as_of.isoformat()}{pages}）")
 
 
 COMMANDS = [chart, report]

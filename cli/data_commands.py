@@ -16,12 +16,12 @@ from govgraph.store.base import default_db_path
 
 from .options import ZhChoice
 from .progress import terminal_progress
-from .output import Table, output_options
+from .output import Table, output_options, say
 
 
 def _print_warnings(warnings) -> None:
     for line in warning_lines(warnings):
-        click.echo(f"提醒：{line}", err=True)
+        say(f"提醒：{line}", err=True)
 
 
 def _load_summary(result) -> str:
@@ -62,7 +62,7 @@ def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: boo
     finally:
         store.close()
     _print_warnings(result.warnings)
-    click.echo(_load_summary(result))
+    say(_load_summary(result))
 
 
 @click.command()
@@ -82,7 +82,7 @@ def check(ledger: Path, mapping: Path | None, allow_id_numbers: bool) -> None:
     kinds = Counter(e.kind for e in result.data.entities.values())
     schema = load_schema()
     counts = "、".join(f"{schema.entities[k].zh} {kinds[k]} 个" for k in schema.entities if kinds[k])
-    click.echo(f"台账 {ledger.name} 没有错误：{counts or '没有实体'}；关系 {len(result.data.relations)} 条。未写入数据库。")
+    say(f"台账 {ledger.name} 没有错误：{counts or '没有实体'}；关系 {len(result.data.relations)} 条。未写入数据库。")
 
 
 @click.command()
@@ -99,7 +99,7 @@ def template(out: Path, roster: bool) -> None:
     if out.suffix.lower() != ".xlsx":
         raise GovgraphError(f"模板是 Excel 工作簿：文件名请以 .xlsx 结尾（而不是 {out.name}）")
     written = write_template(out, roster=roster)
-    click.echo(f"已写出{'一表通' if roster else '台账'}模板 {written}：先看“填表说明”，填好后用 govgraph load {written.name} 导入")
+    say(f"已写出{'一表通' if roster else '台账'}模板 {written}：先看“填表说明”，填好后用 govgraph load {written.name} 导入")
 
 
 @click.command()
@@ -116,7 +116,7 @@ def export(settings, out: Path) -> None:
     finally:
         store.close()
     written = write_ledger(data, out)
-    click.echo(f"已导出 {len(data.entities)} 个实体、{len(data.relations)} 条关系到 {written}")
+    say(f"已导出 {len(data.entities)} 个实体、{len(data.relations)} 条关系到 {written}")
 
 
 @click.command()
@@ -163,17 +163,17 @@ def demo(ctx, level: str) -> None:
         result = load_ledger(store, demo_ledger_path(), name="示例台账")
     finally:
         store.close()
-    click.echo(_load_summary(result))
-    click.echo(f"数据库：{store.description}\n")
-    click.echo("【覆盖情况】")
+    say(_load_summary(result))
+    say(f"数据库：{store.description}\n")
+    say("【覆盖情况】")
     ctx.invoke(coverage, level=level)
-    click.echo("\n【空白小区】")
+    say("\n【空白小区】")
     ctx.invoke(orphans)
     if not settings.given_on_command_line:
         hint = "--demo "
     else:
         hint = f"--db {settings.db} " if settings.neo4j_uri is None else ""
-    click.echo(f"\n接着可以试试：govgraph {hint}show C-JCY，govgraph {hint}coverage --level compound，"
+    say(f"\n接着可以试试：govgraph {hint}show C-JCY，govgraph {hint}coverage --level compound，"
                f"或 govgraph {hint}audit")
 
 

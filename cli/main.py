@@ -16,6 +16,7 @@ from govgraph.errors import GovgraphError  # noqa: E402
 from govgraph.store import open_store  # noqa: E402
 
 from . import audit_commands, chart_commands, data_commands, report_commands, serve_command, synth_command  # noqa: E402
+from .output import say  # noqa: E402
 
 INTERNAL_ERROR = "内部错误：govgraph 遇到了意外问题。请设置环境变量 GOVGRAPH_DEBUG=1 后重试，并把输出发给维护人员。"
 
@@ -43,14 +44,14 @@ class GovgraphGroup(click.Group):
         try:
             return super().invoke(ctx)
         except GovgraphError as exc:
-            click.echo(str(exc), err=True)
+            say(str(exc), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception:
             if os.environ.get("GOVGRAPH_DEBUG"):
                 raise
-            click.echo(INTERNAL_ERROR, err=True)
+            say(INTERNAL_ERROR, err=True)
             ctx.exit(1)
 
 
@@ -95,5 +96,5 @@ def main() -> None:
     except Exception:  # raised outside a command (e.g. while parsing): still no traceback
         if os.environ.get("GOVGRAPH_DEBUG"):
             traceback.print_exc()
-        click.echo(INTERNAL_ERROR, err=True)
+        say(INTERNAL_ERROR, err=True)
         sys.exit(1)

@@ -26,7 +26,7 @@ import click
 
 from govgraph.errors import GovgraphError
 from govgraph.labels import RATE_KEYS, header_for, value_for_display
-from govgraph.values import mask_sensitive
+from govgraph.values import guard_formula, mask_sensitive
 
 from .options import ZhChoice
 
@@ -58,22 +58,33 @@ class Output:
             if self.path is None:
                 raise GovgraphError("xlsx 格式需要用 -o 指定输出文件，例如 -o 报表.xlsx")
             write_xlsx(self.path, tables, as_of=as_of, reporter=self.reporter, names=names)
-            click.echo(f"已写入 {self.path}")
+            say(f"已写入 {self.path}")
             return
         self.write(render_report(tables, self.fmt, as_of=as_of, heading=heading, reporter=self.reporter,
                                  names=names))
 
     def write(self, text: str) -> None:
-        """Print `text`, or write it to `path` (CSV with a BOM, so Excel reads it right)."""
+        """Print `text`, or write it to `path` (CSV with a BOM, so Excel reads it right).
+
+        The one place every line a report command shows passes: headings and tag lines
+        included, no phone or 身份证号 leaves in full (JSON strings are masked by `plain`)."""
+        if self.fmt != "json":
+            text = mask_sensitive(text)
         if self.path is None:
-            click.echo(text)
+            click.echo(text)  # masked above (JSON: by `plain`, which keeps it JSON)
         else:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.path.write_text(text + "\n", encoding="utf-8-sig" if self.fmt == "csv" else "utf-8")
             except OSError:
                 raise GovgraphError(f"无法写入 {self.path}：请检查路径是否可写") from None
-            click.echo(f"已写入 {self.path}")
+            say(f"已写入 {self.path}")
+
+
+def say(text: str = "", err: bool = False) -> None:
+    """Print a line for the user: the one way every command prints (a ledger's name, a
+    path, a message), so no phone or 身份证号 is shown in full, whatever it is part of."""
+    click.echo(mask_sensitive(str(text)), err=err)
 
 
 def entity_names(graph) -> dict[str, str]:
@@ -193,7 +204,7 @@ def render(rows: list[dict], keys: list[str], fmt: str, *, empty: str = "（无�
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(headers)
-        writer.writerows(cells)
+        writer.writerows([guard_formula(c) for c in row] for row in cells)
         return buffer.getvalue().rstrip("\n")
     if not rows:
         return empty

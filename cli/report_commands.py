@@ -22,7 +22,7 @@ from govgraph.profile import load_profile
 from govgraph.labels import entity_fields, value_for_display
 
 from .options import DateType, ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
-from .output import Table, entity_names, output_options
+from .output import Table, entity_names, output_options, say
 
 FINDING_KEYS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy", "evidence", "policy"]
 FINDING_TABLE_KEYS = ["severity", "title", "entity_id", "entity_name", "message", "evidence", "remedy"]
@@ -74,7 +74,7 @@ def audit(settings, as_of, scope, profile_path, fail_on, out) -> None:
     hit = sorted(wanted & {f.code for f in findings})
     if hit:
         named = "、".join(f"{finding_texts()[c]['title']}（{c}）" for c in hit)
-        click.echo(f"发现指定的问题：{named}", err=True)
+        say(f"发现指定的问题：{named}", err=True)
         raise click.exceptions.Exit(3)
 
 

@@ -14,6 +14,7 @@ from govgraph.errors import GovgraphError
 from govgraph.profile import load_profile
 
 from .options import profile_option, today
+from .output import say
 
 
 def is_loopback(host: str) -> bool:
@@ -50,7 +51,7 @@ def serve(settings, host, port, open_browser, password, max_upload_mb, profile_p
                             "加 --password 或设置环境变量 GOVGRAPH_PASSWORD")
     profile = load_profile(profile_path)
     if not fonts.is_ready():
-        click.echo("首次使用：正在准备中文字体（约需半分钟，只需一次）……", err=True)
+        say("首次使用：正在准备中文字体（约需半分钟，只需一次）……", err=True)
     fonts.register()
     settings.store().close()  # a missing database file is reported now, in Chinese
     bench = Workbench(lambda create=False: settings.store(create=create), profile)
@@ -58,8 +59,8 @@ def serve(settings, host, port, open_browser, password, max_upload_mb, profile_p
     app = create_app(bench, password=password, max_upload_mb=max_upload_mb)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}/"
-    click.echo(f"govgraph 工作台已启动：{address}（数据：{bench.description}）")
-    click.echo("在浏览器中打开上面的地址；按 Ctrl+C 停止。")
+    say(f"govgraph 工作台已启动：{address}（数据：{bench.description}）")
+    say("在浏览器中打开上面的地址；按 Ctrl+C 停止。")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, [address]).start()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

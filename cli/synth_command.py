@@ -10,6 +10,7 @@ from govgraph.synth import REFERENCE_DATE, TIERS, write_synthetic
 
 from .options import ZhChoice
 from .progress import terminal_progress
+from .output import say
 
 _TIER_HELP = "规模档：demo（几十个单位）、city（约 5,000 个小区、25 万条关系）、province（10 个城市，约 250 万条关系）。"
 
@@ -34,10 +35,10 @@ def synth(tier: str, seed: int, out: Path) -> None:
             raise click.ClickException(f"输出文件夹 {out} 不为空且不是台账文件夹，请换一个位置")
     with terminal_progress() as progress:
         counts = write_synthetic(out, tier, seed, progress=progress)
-    click.echo(
+    say(
         f"已生成合成台账 {out}（规模档 {tier}，种子 {seed}）：" + "、".join(f"{name} {n} 行" for name, n in counts.items())
     )
-    click.echo(f"导入：govgraph load {out}；审计时点建议 --as-of {REFERENCE_DATE.isoformat()}")
+    say(f"导入：govgraph load {out}；审计时点建议 --as-of {REFERENCE_DATE.isoformat()}")
 
 
 COMMANDS = [synth]

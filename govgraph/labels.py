@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from .schema import load_schema
-from .values import mask_phone
+from .values import mask_phone, mask_sensitive
 
 HEADERS = {
     "id": "编号", "name": "名称", "kind": "类别",
@@ -148,8 +148,9 @@ def _day(value) -> str:
 
 def entity_fields(entity) -> list[tuple[str, str, object]]:
     """The fields an entity page shows, in schema order: (column, Chinese header, value),
-    blanks left out and phones masked. The CLI's `show` and the web's entity pages both
-    list these, so what is shown and what is masked is decided here once."""
+    blanks left out, phones masked and any phone or 身份证号 inside a text (a tag) too.
+    The CLI's `show` and the web's entity pages both list these, so what is shown and
+    what is masked is decided here once."""
     kind = load_schema().entities[entity.kind]
     fields = []
     for column in kind.fields:
@@ -158,5 +159,9 @@ def entity_fields(entity) -> list[tuple[str, str, object]]:
             continue
         if column.type == "phone":
             value = mask_phone(value)
+        elif isinstance(value, str):
+            value = mask_sensitive(value)
+        elif isinstance(value, list):
+            value = [mask_sensitive(v) if isinstance(v, str) else v for v in value]
         fields.append((column.name, column.zh or column.name, value))
     return fields

@@ -194,3 +194,25 @@ def mask_sensitive(text: str) -> str:
         return token
 
     return re.sub(r"\d{11,17}[\dXx]?", _sub, text)
+
+
+# CSV formula injection (OWASP): a cell a spreadsheet would take for a formula starts with
+# one of these. Every CSV written for people gets a leading ' on such cells (Excel shows
+# the text, runs nothing); the reader takes exactly that ' off again, so load → export →
+# load is exact. A cell already starting with ' before them gets one more, so text that
+# really begins with ' survives too. Plain numbers (-5, +86) are not formulas: kept.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_WRITTEN_GUARD = re.compile(r"'+[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def guard_formula(text: str) -> str:
+    """`text` as a CSV cell for people: formula-like text behind a leading '."""
+    if text and _FORMULA_START.match(text) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def unguard_formula(text: str) -> str:
+    """The cell `guard_formula` wrote, as it was."""
+    return text[1:] if text.startswith("'") and _WRITTEN_GUARD.match(text) else text

@@ -112,7 +112,7 @@ def build_report(graph: nx.MultiDiGraph, on: date, profile: Profile, scope: str 
         step("组织架构图", 4, total)
         sections.append(_chart_section(graph, on, profile, scope))
     step("排版", total, total)
-    return Report(mask_sensitive(f"{scope_name}党建引领物业管理审计报告"), meta, sections)
+    return Report(mask_sensitive(f"{scope_name}党建引领物业管理审计报告"), [mask_sensitive(m) for m in meta], sections)
 
 
 def _indicator_section(graph, on, profile, level, rows) -> Section:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..errors import GovgraphError, LedgerFileError, os_error_reason
-from ..values import strip_control
+from ..values import strip_control, unguard_formula
 
 # What to tell a user whose file cannot be read as text: the two formats Excel offers.
 SAVE_AS_CSV = "请在 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”后重试"
@@ -195,6 +195,11 @@ def _read_csv(path: Path) -> RawTable:
         csv.field_size_limit(limit)
     table = RawTable(display=path.name, stem=path.stem, rows=rows)
     _check_quotes(table, text.count("\n") + (not text.endswith("\n")))
+    if "'" in text:  # cells an export guarded against formula injection (values.guard_formula)
+        for _, cells in table.rows:
+            for i, cell in enumerate(cells):
+                if cell[:1] == "'":
+                    cells[i] = unguard_formula(cell)
     return table
 
 

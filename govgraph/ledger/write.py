@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..graph import GraphData, column_parents
 from ..schema import load_schema
+from ..values import guard_formula
 
 
 def ledger_tables(data: GraphData) -> list[tuple[str, str, list[str], list[list[str]]]]:
@@ -73,5 +74,5 @@ def write_ledger(data: GraphData, out: str | Path) -> Path:
         with open(out / f"{stem}.csv", "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerows([guard_formula(c) for c in row] for row in rows)
     return out
