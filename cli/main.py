@@ -46,6 +46,9 @@ class GovgraphGroup(click.Group):
         except GovgraphError as exc:
             say(str(exc), err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # output piped into `head` and the like, which stopped reading
+            _quiet_stdout()
+            ctx.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception:
@@ -87,11 +90,21 @@ for module in (data_commands, audit_commands, report_commands, chart_commands, s
         cli.add_command(command)
 
 
+def _quiet_stdout() -> None:
+    """After a broken pipe: what is still buffered for stdout goes nowhere, so Python's
+    flush at exit prints no "Exception ignored" lines."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (a test runner's)
+        pass
+
+
 def main() -> None:
     try:
         cli.main(prog_name="govgraph")
     except BrokenPipeError:  # output piped into `head` and the like: not an error
-        sys.stderr.close()
+        _quiet_stdout()
         sys.exit(0)
     except Exception:  # raised outside a command (e.g. while parsing): still no traceback
         if os.environ.get("GOVGRAPH_DEBUG"):

@@ -25,6 +25,7 @@ from pathlib import Path
 import click
 
 from govgraph.errors import GovgraphError
+from govgraph.outputs import check_output_file, write_failed
 from govgraph.labels import RATE_KEYS, header_for, value_for_display
 from govgraph.values import guard_formula, mask_sensitive
 
@@ -73,11 +74,11 @@ class Output:
         if self.path is None:
             click.echo(text)  # masked above (JSON: by `plain`, which keeps it JSON)
         else:
+            check_output_file(self.path)
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.path.write_text(text + "\n", encoding="utf-8-sig" if self.fmt == "csv" else "utf-8")
-            except OSError:
-                raise GovgraphError(f"无法写入 {self.path}：请检查路径是否可写") from None
+            except OSError as exc:
+                raise write_failed(self.path, exc) from None
             say(f"已写入 {self.path}")
 
 
@@ -382,11 +383,11 @@ def write_xlsx(path: Path, tables: list[Table], *, as_of=None, reporter=None, na
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.print_title_rows = "2:2"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    check_output_file(path)
     try:
         book.save(path)
-    except OSError:
-        raise GovgraphError(f"无法写入 {path}：请检查路径是否可写，或文件是否正被 Excel 打开") from None
+    except OSError as exc:
+        raise write_failed(path, exc) from None
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

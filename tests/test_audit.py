@@ -216,7 +216,7 @@ def test_an_org_covering_the_community_and_a_compound_is_not_a_subordination_mis
 
 def test_show_json_to_a_file(run, make_ledger, tmp_path):
     assert run("load", str(make_ledger(SMALL))).exit_code == 0
-    out = tmp_path / "sub" / "u1.json"
+    out = tmp_path / "u1.json"  # (a folder that does not exist is refused: tests/test_cli_messages.py)
     result = run("show", "U1", "--format", "json", "-o", str(out))
     assert result.stdout == f"已写入 {out}\n"
     assert json.loads(out.read_text("utf-8"))["fields"]["phone"] == "138****1234"

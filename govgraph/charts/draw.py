@@ -10,6 +10,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from ..errors import GovgraphError
+from ..outputs import check_output_file, write_failed
 from . import fonts
 from .layout import PT_MM, Layout, PlacedBox, PlacedSpan
 
@@ -122,8 +123,9 @@ def save(layout: Layout, path: Path, title: str = "") -> Path:
     with fonts.chart_style():
         fig = figure(layout)
         metadata = file_metadata(fmt, title)
+        check_output_file(path)
         try:
             fig.savefig(path, format=fmt, dpi=PNG_DPI if fmt == "png" else 72, metadata=metadata)
         except OSError as exc:
-            raise GovgraphError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+            raise write_failed(path, exc) from None
     return path

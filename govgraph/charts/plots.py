@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from ..coverage import STATUSES, UnitCoverage, coverage, rollups
 from ..errors import GovgraphError
+from ..outputs import check_output_file, write_failed
 from ..profile import Profile, Target
 from . import draw, fonts
 
@@ -82,10 +83,11 @@ def save_figure(fig: Figure, path: Path, title: str = "") -> Path:
     if fmt not in ("png", "svg", "pdf"):
         raise GovgraphError(f"不支持的图片格式：{path.suffix or '（无扩展名）'}，请用 .png、.svg 或 .pdf")
     metadata = draw.file_metadata(fmt, title)
+    check_output_file(path)
     try:
         fig.savefig(path, format=fmt, dpi=300, metadata=metadata)
     except OSError as exc:
-        raise GovgraphError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+        raise write_failed(path, exc) from None
     return path
 
 

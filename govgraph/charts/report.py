@@ -23,6 +23,7 @@ from ..errors import GovgraphError, NotFoundError
 from ..findings import audit
 from ..indicators import indicators
 from ..labels import kind_word
+from ..outputs import check_output_file, write_failed
 from ..planner import candidates, instructors, plan
 from ..profile import INDICATORS, Profile
 from ..values import mask_sensitive
@@ -331,6 +332,7 @@ def _all_text(report: Report) -> str:
 def write_report(report: Report, path: Path) -> Path:
     """Write the report; a PDF's number of pages is kept in `report.pages`."""
     suffix = path.suffix.lower()
+    check_output_file(path)
     try:
         if suffix in (".html", ".htm"):
             path.write_text(render_html(report), encoding="utf-8")
@@ -345,5 +347,5 @@ def write_report(report: Report, path: Path) -> Path:
         else:
             raise GovgraphError(f"报告只能写成 .html、.pdf 或 .docx 文件，而不是 {path.suffix or '（无扩展名）'}")
     except OSError as exc:
-        raise GovgraphError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+        raise write_failed(path, exc) from None
     return path

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import GovgraphError
+from ..outputs import check_output_file, write_failed
 from ..schema import load_schema
 from ..values import strip_control
 from .mapping import built_in
@@ -166,6 +167,8 @@ def _typed(kind: str, text: str):
 
 
 def _write(out: Path, sheets: list[tuple[Sheet, list[list]]], guide: list[Sheet] | None) -> Path:
+    # Before the write-only book exists: one left unsaved complains when collected.
+    check_output_file(out)
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import Cell
@@ -228,11 +231,10 @@ def _write(out: Path, sheets: list[tuple[Sheet, list[list]]], guide: list[Sheet]
         ws.print_title_rows = "1:1"
     if guide is not None:
         _write_guide(book, guide, bold, fill)
-    out.parent.mkdir(parents=True, exist_ok=True)
     try:
         book.save(out)
-    except OSError:
-        raise GovgraphError(f"无法写入 {out}：请检查路径是否可写，或文件是否正被 Excel 打开") from None
+    except OSError as exc:
+        raise write_failed(out, exc) from None
     return out
 
 

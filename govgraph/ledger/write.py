@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from ..graph import GraphData, column_parents
+from ..outputs import check_output_folder, write_failed
 from ..schema import load_schema
 from ..values import guard_formula
 
@@ -69,10 +70,14 @@ def write_ledger(data: GraphData, out: str | Path) -> Path:
         from .workbook import write_export
 
         return write_export(tables, out)
-    out.mkdir(parents=True, exist_ok=True)
-    for stem, _, header, rows in tables:
-        with open(out / f"{stem}.csv", "w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(header)
-            writer.writerows([guard_formula(c) for c in row] for row in rows)
+    check_output_folder(out, {f"{stem}.csv" for stem, *_ in tables})
+    try:
+        out.mkdir(exist_ok=True)
+        for stem, _, header, rows in tables:
+            with open(out / f"{stem}.csv", "w", encoding="utf-8-sig", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow(header)
+                writer.writerows([guard_formula(c) for c in row] for row in rows)
+    except OSError as exc:
+        raise write_failed(out, exc) from None
     return out
