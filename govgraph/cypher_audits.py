@@ -16,6 +16,7 @@ from importlib import resources
 
 from .coverage import DEFAULT_MIN_FORMAL_MEMBERS
 from .store.neo4j import Neo4jStore
+from .store.scope import require_scope
 
 AUDITS = (
     "compound_coverage",
@@ -37,7 +38,10 @@ def query_text(name: str) -> str:
 
 
 def run_audit(store: Neo4jStore, name: str, **parameters) -> list[dict]:
-    """Run one audit query server-side and return its rows."""
+    """Run one audit query server-side and return its rows. A `scope` that is not a
+    street or community of the store is refused, as a scoped read refuses it."""
+    if parameters.get("scope") is not None:
+        require_scope(store, parameters["scope"])
     return store.run_read(query_text(name), parameters)
 
 

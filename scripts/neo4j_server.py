@@ -8,7 +8,12 @@ Command line::
 
     python3 scripts/neo4j_server.py build
     python3 scripts/neo4j_server.py start --port 7687 --data /tmp/neo4j-home \
-        [--heap 1g] [--pagecache 256m] [--pidfile F] [--logfile F] [--timeout 300]
+        [--heap 3g] [--pagecache 256m] [--pidfile F] [--logfile F] [--timeout 300]
+
+The default heap is sized from the machine: 40% of its memory (or of the container's
+limit), at least 1 GB and at most 8 GB (``default_heap``). A whole-ledger load is one
+transaction: with a 1 GB heap, replacing one city's ledger with another ran out of
+memory (after 96 s); a city's load was measured with 3 GB (docs/scale.md).
     python3 scripts/neo4j_server.py stop --pidfile F      (or: stop --data DIR)
 
 From Python (e.g. a pytest session fixture that loads this file with importlib)::
@@ -55,6 +60,37 @@ JVM_FLAGS = [
     "-Dlog4j2.disable.jmx=true",
     "-XX:+ExitOnOutOfMemoryError",
 ]
+
+
+# The default heap: this share of the machine's memory, within these bounds (MiB).
+HEAP_SHARE = 0.4
+HEAP_MIN_MB = 1024
+HEAP_MAX_MB = 8 * 1024
+
+
+def machine_memory_mb() -> int | None:
+    """The memory this process may use, in MiB: the physical memory, or the cgroup's
+    limit when a container sets a lower one; None when neither can be read."""
+    found = []
+    try:
+        found.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        pass
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        with contextlib.suppress(OSError, ValueError):
+            text = Path(limit).read_text().strip()
+            if text != "max" and int(text) < 1 << 60:  # cgroup v1 writes a huge number for none
+                found.append(int(text))
+    return min(found) // (1 << 20) if found else None
+
+
+def default_heap(memory_mb: int | None = None) -> str:
+    """The JVM heap (-Xmx) when none is given: 40% of the machine's memory, clamped to
+    1–8 GB; 1 GB when the memory cannot be read."""
+    memory_mb = machine_memory_mb() if memory_mb is None else memory_mb
+    if not memory_mb:
+        return f"{HEAP_MIN_MB}m"
+    return f"{max(HEAP_MIN_MB, min(HEAP_MAX_MB, int(memory_mb * HEAP_SHARE)))}m"
 
 
 class Neo4jServerError(RuntimeError):
@@ -202,10 +238,27 @@ class ServerHandle:
         return f"ServerHandle(uri={self.uri!r}, pid={self.pid}, data_dir={str(self.data_dir)!r})"
 
 
+def java_command(port: int, data: Path, heap: str | None = None, pagecache: str = "256m") -> list[str]:
+    """The command line of the launcher JVM."""
+    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
+    return [
+        java,
+        f"-Xmx{heap or default_heap()}",
+        *JVM_FLAGS,
+        *shlex.split(os.environ.get("GOVGRAPH_NEO4J_JAVA_OPTS", "")),
+        "-cp",
+        f"{JAR}{os.pathsep}{LIB_DIR}/*",
+        MAIN_CLASS,
+        "--port", str(port),
+        "--home", str(data),
+        "--pagecache", pagecache,
+    ]
+
+
 def start(
     port: int,
     data_dir: str | os.PathLike,
-    heap: str = "1g",
+    heap: str | None = None,
     pagecache: str = "256m",
     pidfile: str | os.PathLike | None = None,
     logfile: str | os.PathLike | None = None,
@@ -214,6 +267,7 @@ def start(
     """Build if needed, start the server in the background and wait until ready.
 
     data_dir is the Neo4j home (created if missing; reuse it to keep the data).
+    heap is the JVM's -Xmx; by default sized from the machine (default_heap).
     The JVM's stdout and stderr go to logfile (default DATA/neo4j-launcher.log).
     Raises Neo4jServerError with the log tail if it is not ready within timeout.
     """
@@ -225,19 +279,7 @@ def start(
     if _port_open(port):
         raise Neo4jServerError(f"port {port} on 127.0.0.1 is already in use")
 
-    java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
-    cmd = [
-        java,
-        f"-Xmx{heap}",
-        *JVM_FLAGS,
-        *shlex.split(os.environ.get("GOVGRAPH_NEO4J_JAVA_OPTS", "")),
-        "-cp",
-        f"{JAR}{os.pathsep}{LIB_DIR}/*",
-        MAIN_CLASS,
-        "--port", str(port),
-        "--home", str(data),
-        "--pagecache", pagecache,
-    ]
+    cmd = java_command(port, data, heap, pagecache)
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
@@ -282,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     p_start = sub.add_parser("start", help="start a server in the background")
     p_start.add_argument("--port", type=int, required=True)
     p_start.add_argument("--data", required=True, help="Neo4j home/data directory")
-    p_start.add_argument("--heap", default="1g", help="JVM -Xmx (default 1g)")
+    p_start.add_argument("--heap", default=None,
+                         help=f"JVM -Xmx (default: 40%% of memory within 1-8 GB, here {default_heap()})")
     p_start.add_argument("--pagecache", default="256m", help="page cache size (default 256m)")
     p_start.add_argument("--pidfile", help="default: DATA/neo4j.pid")
     p_start.add_argument("--logfile", help="default: DATA/neo4j-launcher.log")

@@ -104,3 +104,49 @@ def test_a_failed_write_is_chinese(run, loaded, tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "write_text", refuse)
     err = _refused(run("coverage", "-o", str(tmp_path / "x.csv")), "无法写入", "符号链接循环")
     assert "Too many" not in err
+
+
+# -- store messages: no driver class name, no English --------------------------------------
+@pytest.mark.parametrize("name", ["ClientError", "TransientError", "DatabaseError", "ServiceUnavailable",
+                                  "IncompleteCommit", "DriverError", "SessionExpired"])
+@pytest.mark.parametrize("action", ["connect", "schema", "read", "write"])
+def test_neo4j_store_messages_name_no_driver_class(name, action):
+    from types import SimpleNamespace
+
+    from neo4j import exceptions as neo4j_errors
+
+    from govgraph.store.neo4j import Neo4jStore
+
+    exc = getattr(neo4j_errors, name)("Some English from the driver")
+    store = SimpleNamespace(uri="bolt://127.0.0.1:7687", _password_missing=False, database="neo4j")
+    store._reason = lambda e: Neo4jStore._reason(store, e)
+    message = str(Neo4jStore._error(store, exc, action))
+    assert name not in message and "English" not in message and "Error" not in message, message
+
+
+def test_sqlite_write_failure_names_no_class(store, monkeypatch):
+    import sqlite3
+
+    from govgraph.errors import StoreError
+    from govgraph.graph import GraphData
+    from govgraph.store.base import LoadRecord
+
+    class Refusing:  # a connection whose every statement fails as a full disk does
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                error = sqlite3.OperationalError("database or disk is full")
+                error.sqlite_errorname = "SQLITE_FULL"
+                raise error
+            return fail
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(store, "conn", Refusing())
+    with pytest.raises(StoreError) as failure:
+        store.replace_all(GraphData(), LoadRecord("2024-06-30T12:00:00+08:00", "x", "replace", 0, 0, 0, 0, 0, 0))
+    message = str(failure.value)
+    assert "磁盘空间不足" in message and "OperationalError" not in message and "disk" not in message, message

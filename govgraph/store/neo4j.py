@@ -241,7 +241,9 @@ class Neo4jStore:
         """One Chinese line naming the URI and what to check; never the driver's English.
 
         `action` is connect, schema, read or write."""
-        uri, name = self.uri, type(exc).__name__
+        # Never the driver's English nor its class name (ServiceUnavailable …): the
+        # exception stays attached (`from exc`) for GOVGRAPH_DEBUG.
+        uri = self.uri
         code = getattr(exc, "code", None) or ""
         if isinstance(exc, neo4j_errors.AuthError) or code.startswith("Neo.ClientError.Security.Unauthorized"):
             hint = "（未设置 NEO4J_PASSWORD）" if self._password_missing else ""
@@ -252,14 +254,14 @@ class Neo4jStore:
         if action == "write" and isinstance(exc, neo4j_errors.IncompleteCommit):
             return StoreError(
                 f"写入 Neo4j（{uri}）时连接在提交过程中中断，无法确定是否已写入："
-                f"请用 history 命令查看最近一次导入记录（{name}）"
+                "请用 history 命令查看最近一次导入记录"
             )
         reason = self._reason(exc)
         if action == "write":
-            return StoreError(f"写入 Neo4j（{uri}）失败，已回滚，库中数据未改变：{reason}（{name}）")
+            return StoreError(f"写入 Neo4j（{uri}）失败，已回滚，库中数据未改变：{reason}")
         if action == "schema":
-            return StoreError(f"在 Neo4j（{uri}）上建立约束和索引失败，未写入任何数据：{reason}（{name}）")
-        return StoreError(f"读取 Neo4j（{uri}）失败：{reason}（{name}）")
+            return StoreError(f"在 Neo4j（{uri}）上建立约束和索引失败，未写入任何数据：{reason}")
+        return StoreError(f"读取 Neo4j（{uri}）失败：{reason}")
 
     def _reason(self, exc: Exception) -> str:
         code = getattr(exc, "code", None) or ""

@@ -22,10 +22,16 @@ _CHILD_KINDS = {"Community", "Compound", "Committee"}
 _CONTEXT_KINDS = {"PartyOrg", "Firm"}
 
 
-def read_scope(store, scope: str) -> GraphData:
+def require_scope(store, scope: str) -> None:
+    """A scope is a street or community the store holds; anything else is refused the
+    same way whichever path (a scoped read, or the server-side Cypher) asked."""
     root = store.entities_by_id({scope})
     if scope not in root or root[scope].kind not in _SCOPE_KINDS:
         raise NotFoundError(f"找不到街道或社区：{scope}")
+
+
+def read_scope(store, scope: str) -> GraphData:
+    require_scope(store, scope)
     members, frontier, relations = {scope}, {scope}, {}
     while frontier:
         touching = store.relations_touching(frontier)

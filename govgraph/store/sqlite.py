@@ -89,7 +89,7 @@ class SqliteStore:
                      record.relations_removed),
                 )
         except sqlite3.Error as exc:
-            raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变（{type(exc).__name__}）") from exc
+            raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变：{_sqlite_reason(exc)}") from exc
 
     # -- reading --------------------------------------------------------------------
     def read(self, scope: str | None = None) -> GraphData:
@@ -197,3 +197,28 @@ def _memo(convert):
 def _chunks(items: list[str], size: int = 400):
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+# SQLite's result codes, in Chinese: neither the driver's English nor its class name
+# (OperationalError …) reaches a message.
+_SQLITE_REASONS = {
+    "SQLITE_FULL": "磁盘空间不足",
+    "SQLITE_READONLY": "数据库文件或其所在的文件夹是只读的",
+    "SQLITE_CORRUPT": "数据库文件已损坏",
+    "SQLITE_NOTADB": "该文件不是 govgraph 的数据库",
+    "SQLITE_BUSY": "数据库正被其他程序占用",
+    "SQLITE_LOCKED": "数据库正被其他程序占用",
+    "SQLITE_IOERR": "读写磁盘出错",
+    "SQLITE_CANTOPEN": "无法打开数据库文件",
+    "SQLITE_PERM": "没有写入权限",
+    "SQLITE_CONSTRAINT": "数据违反了数据库的约束",
+    "SQLITE_TOOBIG": "有数据超出了数据库的大小上限",
+}
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    for code, reason in _SQLITE_REASONS.items():
+        if name == code or name.startswith(code + "_"):
+            return reason
+    return "数据库出错，请检查磁盘空间和文件权限"

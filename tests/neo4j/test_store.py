@@ -187,7 +187,7 @@ def test_failing_load_midway_leaves_previous_graph(clean_store, ledgers):
     message = str(failure.value)
     assert message == (
         f"写入 Neo4j（{clean_store.uri}）失败，已回滚，库中数据未改变："
-        "有字段的值不是 Neo4j 能保存的类型（只能是文字、数字、日期、是否或它们的列表）（CypherTypeError）"
+        "有字段的值不是 Neo4j 能保存的类型（只能是文字、数字、日期、是否或它们的列表）"
     )
     _assert_unchanged(clean_store, old, records)
 
