@@ -106,13 +106,18 @@ class LedgerError(GovgraphError):
     def __init__(self, issues: list[LedgerIssue], warnings: list[LedgerIssue] | None = None):
         self.issues = issues
         self.warnings = warnings or []
-        super().__init__(f"台账有 {len(issues)} 处错误，未导入任何数据")
+        super().__init__(f"台账有 {self.count} 处错误，未导入任何数据")
+
+    @property
+    def count(self) -> int:
+        """The errors: each line, and each reference a summary line counts."""
+        return sum(int(i.value) if i.code == "unread_references" else 1 for i in self.issues)
 
     def __str__(self) -> str:
         # Warnings first (a file ignored for its name often explains the errors below).
         lines = [f"提醒：{w}" for w in warning_lines(self.warnings)]
         lines += [str(i) for i in self.issues]
-        lines.append(f"台账有 {len(self.issues)} 处错误，未导入任何数据。")
+        lines.append(f"台账有 {self.count} 处错误，未导入任何数据。")
         return "\n".join(lines)
 
 

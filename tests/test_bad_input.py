@@ -138,7 +138,7 @@ CLASSES = [
     BadInput("unclosed_quote", _unclosed_quote,
              ["relations.csv:4:来源: 区委组织部备案2024: 引号未闭合", "吞掉了其后"], max_lines=2),
     BadInput("empty_file", _bytes("people.csv", b""),
-             ["people.csv: 是空文件（0 字节）", "另有 6 处引用因 people.csv 无法读取而失效"], max_lines=3,
+             ["people.csv: 是空文件（0 字节）", "另有 6 处引用因 people.csv 无法读取而失效", "台账有 7 处错误"], max_lines=3,
              absent=["没有这个编号或名称"]),
     BadInput("bom_then_gbk", _only_bom_then_gbk, ["people.csv 开头有 UTF-8 的编码标记（BOM），内容却是 GBK/GB18030 编码"],
              max_lines=1),

@@ -56,7 +56,7 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
     errors.sort(key=lambda i: (i.file, i.row, order.get(i.file, {}).get(i.column, len(order.get(i.file, ())))))
     # References that dangle only because a file could not be read: its own error is
     # listed, these are counted (one file's error would otherwise bury the rest).
-    errors += [LedgerIssue("", 0, "", "", "unread_references", f"另有 {n} 处引用因 {display} 无法读取而失效",
+    errors += [LedgerIssue("", 0, "", str(n), "unread_references", f"另有 {n} 处引用因 {display} 无法读取而失效",
                            whole_file=True) for display, n in dangling.items()]
     if errors:
         raise LedgerError(errors, reader.warnings)
