@@ -102,6 +102,20 @@ def _only_bom_then_gbk(folder: Path):
     (folder / "people.csv").write_bytes(codecs.BOM_UTF8 + (_text_of("people.csv") + "\n").encode("gbk"))
 
 
+def _two_sheets(folder: Path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in {"社区": [["id", "name"], ["M1", "青特社区"]], "compounds": [["id", "name"], ["C1", "青特城"]],
+                        "小区": [["id", "name"], ["C2", "老院落"]]}.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(folder / "book.xlsx")
+    return [str(folder / "book.xlsx")]
+
+
 def _directory_csv(folder: Path):
     (folder / "备用.csv").mkdir()
 
@@ -195,6 +209,7 @@ CLASSES = [
              _replace("relations.csv", _text_of("relations.csv") + "\n任职,U2,P1,书记,2021-03,2024,"),
              ["是同一关系但内容不同"]),
     # -- what is named on the command line ------------------------------------------------
+    BadInput("workbook_two_sheets_one_table", _two_sheets, ["book.xlsx[compounds]: 与 book.xlsx[小区] 是同一张表"]),
     BadInput("xls_file", _path("旧台账.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 60), ["旧版 Excel（.xls）"], max_lines=1),
     BadInput("damaged_workbook", _path("台账.xlsx", b"not a workbook"), ["无法打开工作簿 台账.xlsx"], max_lines=1),
     BadInput("workbook_fifo", lambda folder: [str(_make_fifo(folder / "台账.xlsx"))],
@@ -212,9 +227,10 @@ CLASSES[[c.name for c in CLASSES].index("bad_date")] = BadInput(
 
 
 def _store_bytes(db_path: Path) -> dict[str, str]:
-    """A digest of every file of the store (the database and any journal beside it)."""
+    """A digest of every file of the store: the database and any journal or write-ahead
+    log beside it (not SQLite's shared-memory index, which any reader may rewrite)."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(db_path.parent.glob(db_path.name + "*"))}
+            for p in sorted(db_path.parent.glob(db_path.name + "*")) if not p.name.endswith("-shm")}
 
 
 @pytest.mark.parametrize("case", CLASSES, ids=[c.name for c in CLASSES])
