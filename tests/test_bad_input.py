@@ -286,3 +286,13 @@ def test_a_profile_that_is_not_toml_is_one_chinese_line(run, tmp_path):
     for name, says in (("bad.toml", "不是有效的 TOML：第 1 行第 5 列附近"), ("latin.toml", "不是 UTF-8 编码")):
         result = run("coverage", "--profile", str(tmp_path / name))
         assert result.exit_code == 1 and says in result.stderr and "内部错误" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("names", ["刘喆", "朱镕基", "王堃\n陈喆"])
+def test_a_tiny_gbk_file_with_rare_names_is_chinese(make_ledger, names):
+    from govgraph.ledger import read_ledger
+
+    people = "id,name\n" + "\n".join(f"U{i},{n}" for i, n in enumerate(names.split("\n")))
+    folder = make_ledger({**SMALL, "people.csv": people, "relations.csv": "type,from_id,to_id\n覆盖,P0,M1"},
+                         encoding="gbk")
+    assert {e.name for e in read_ledger(folder).data.entities.values() if e.kind == "Person"} == set(names.split("\n"))

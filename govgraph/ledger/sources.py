@@ -139,31 +139,27 @@ def _decode(data: bytes, name: str) -> str:
     return text
 
 
-# Of the non-ASCII characters of a real Chinese ledger nearly all are common hanzi and
-# Chinese punctuation (GB2312, what GBK was built on); Latin-1 or other Western text read
-# as GB18030 gives rare hanzi (GBK's extension: 閠, 閟 …), private-use or odd characters.
-RARE_SHARE = 0.25
+# Western text (Latin-1, Windows-1252) read as GB18030: an accented letter and the ASCII
+# letter after it make one double-byte character (é + t → 閠), whose second byte is ASCII.
+# In Chinese text the second byte is 0xA1 or above for every common hanzi (GB2312) and
+# ASCII only for a few rare ones (镕); so when more than half of the non-ASCII characters
+# were made with an ASCII second byte (or are private-use or four-byte ones), the text
+# is not Chinese.
+ODD_SHARE = 0.5
 
 
-def _is_common(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        return False
+def _odd(ch: str) -> bool:
+    encoded = ch.encode("gb18030")
+    return len(encoded) != 2 or encoded[1] < 0x80 or unicodedata.category(ch) in ("Co", "Cn")
 
 
 def implausible_chinese(text: str) -> str | None:
-    """A short stretch of `text` around its first rare character when the share of rare
-    characters among the non-ASCII ones shows the text is not Chinese, else None."""
+    """A short stretch of `text` around its first odd character when the text is not
+    plausibly Chinese (see ODD_SHARE), else None."""
     wide = [ch for ch in text if ord(ch) > 0x7F]
-    if not wide:
+    if not wide or sum(map(_odd, wide)) <= ODD_SHARE * len(wide):
         return None
-    rare = sum(1 for ch in set(wide) if not _is_common(ch) or unicodedata.category(ch) in ("Co", "Cn"))
-    # Counted per distinct character: a rare surname repeated on every row is still one.
-    if rare / len(set(wide)) <= RARE_SHARE:
-        return None
-    at = next(i for i, ch in enumerate(text) if ord(ch) > 0x7F and not _is_common(ch))
+    at = next(i for i, ch in enumerate(text) if ord(ch) > 0x7F and _odd(ch))
     line_start = text.rfind("\n", 0, at) + 1
     return text[max(line_start, at - 8):at + 4].split("\n")[0].strip()
 
