@@ -276,7 +276,7 @@ def _load(bench, filename: str, content: bytes, options: dict, max_upload: int) 
         try:
             result = load_ledger(store, ledger, name=filename, **options)
         except LedgerError as exc:
-            return {"issues": exc.issues, "warnings": exc.warnings}
+            return {"issues": exc.issues, "count": exc.count, "warnings": exc.warnings}
         except GovgraphError as exc:
             return {"problem": str(exc)}
         finally:

@@ -233,3 +233,16 @@ def test_demo_ledger_download_loads_back(client, tmp_path):
     path = tmp_path / "demo.xlsx"
     path.write_bytes(client.get("/download/demo.xlsx").content)
     assert read_ledger(path).data.same_content(read_ledger(demo_ledger_path()).data)
+
+
+def test_upload_with_an_empty_file_says_so_and_counts_what_it_broke(client, demo_bench, tmp_path):
+    ledger = tmp_path / "broken"
+    shutil.copytree(demo_ledger_path(), ledger)
+    (ledger / "people.csv").write_bytes(b"")
+    response = client.post("/upload", data={"csrf": _token(client), "mode": "replace"},
+                           files={"ledger": ("broken.zip", _zip(ledger), "application/zip")})
+    assert response.status_code == 400
+    rows = _rows(response.text, "issues")
+    assert [r[1] for r in rows] == ["people.csv", ""] and "是空文件（0 字节）" in rows[0][5]
+    dangling = int(re.search(r"另有 (\d+) 处引用因 people.csv 无法读取而失效", rows[1][5]).group(1))
+    assert f"有 {dangling + 1} 处错误" in response.text
