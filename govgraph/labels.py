@@ -90,8 +90,8 @@ def value_for_display(key: str, value: object, fmt: str, names=None) -> str:
     to names, for the relations a list cell (evidence) holds."""
     if value is None:
         return ""
-    if key == "unit_id" and value == "TOTAL":
-        return ""  # the 合计 row: its name column says so
+    if (key == "unit_id" and value == "TOTAL") or (key in ("kind", "unit_kind") and value == "Total"):
+        return ""  # the 合计 row: its name column says so, once
     if isinstance(value, bool):
         return "是" if value else "否"
     if key in RATE_KEYS and isinstance(value, (int, float)):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -187,10 +188,9 @@ def routes(bench, render, max_upload):
         what = request.path_params["what"]
         with tempfile.TemporaryDirectory() as tmp:
             if what == "template.xlsx":
-                from ..ledger import write_ledger
-                from ..graph import GraphData
+                from ..ledger.workbook import write_template
 
-                path = write_ledger(GraphData(), Path(tmp) / "台账模板.xlsx")
+                path = write_template(Path(tmp) / "台账模板.xlsx")  # the same workbook as `govgraph template`
                 name = "govgraph台账模板.xlsx"
             elif what == "demo.xlsx":
                 from ..cli.data_commands import demo_ledger_path
@@ -276,9 +276,10 @@ def _load(bench, filename: str, content: bytes, options: dict, max_upload: int) 
         try:
             result = load_ledger(store, ledger, name=filename, **options)
         except LedgerError as exc:
-            return {"issues": exc.issues, "count": exc.count, "warnings": exc.warnings}
+            issues = [replace(i, reason=web_wording(i.reason)) for i in exc.issues]
+            return {"issues": issues, "count": exc.count, "warnings": exc.warnings}
         except GovgraphError as exc:
-            return {"problem": str(exc)}
+            return {"problem": web_wording(str(exc))}
         finally:
             store.close()
     bench.reload()
@@ -286,6 +287,22 @@ def _load(bench, filename: str, content: bytes, options: dict, max_upload: int) 
     bench.warm_in_background(today)
     change = diff(before, bench.data, today, bench.profile)
     return {"ok": True, "record": result.record, "warnings": result.warnings, "change": change}
+
+
+# What the terminal's options are on the upload form: a message from the loader names the
+# option (请加 --force); the page names the control instead.
+WEB_CONTROLS = {
+    "请加 --allow-id-numbers": "请勾选下方“允许台账中出现身份证号”后重新上传",
+    "请加 --merge": "请在下方选择“合并”后重新上传",
+    "请加 --force": "请勾选下方“确认整体替换”后重新上传",
+}
+
+
+def web_wording(text: str) -> str:
+    """A loader message in the page's terms (a check box, not a terminal option)."""
+    for option, control in WEB_CONTROLS.items():
+        text = text.replace(option, control)
+    return text
 
 
 def _unzip(content: bytes, folder: Path, limit: int) -> str | None:

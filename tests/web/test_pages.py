@@ -246,3 +246,81 @@ def test_upload_with_an_empty_file_says_so_and_counts_what_it_broke(client, demo
     assert [r[1] for r in rows] == ["people.csv", ""] and "是空文件（0 字节）" in rows[0][5]
     dangling = int(re.search(r"另有 (\d+) 处引用因 people.csv 无法读取而失效", rows[1][5]).group(1))
     assert f"有 {dangling + 1} 处错误" in response.text
+
+
+def test_template_download_is_the_workbook_govgraph_template_writes(client, tmp_path):
+    from govgraph.ledger.workbook import write_template
+
+    def cells(book):
+        return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+
+    served = openpyxl.load_workbook(io.BytesIO(client.get("/download/template.xlsx").content))
+    written = openpyxl.load_workbook(write_template(tmp_path / "模板.xlsx"))
+    assert served.sheetnames == written.sheetnames
+    assert cells(served) == cells(written)  # guide sheet, headers and the example rows alike
+    assert any(ws.data_validations.dataValidation for ws in served.worksheets)  # the drop-down choices
+
+
+def test_upload_messages_name_the_form_controls_not_terminal_options(client, demo_bench, tmp_path):
+    ledger = tmp_path / "ids"
+    shutil.copytree(demo_ledger_path(), ledger)
+    people = (ledger / "people.csv").read_text("utf-8").splitlines()
+    people[1] = people[1] + "身份证110101199003071233"  # in the tags column
+    (ledger / "people.csv").write_text("\n".join(people) + "\n", "utf-8")
+    response = client.post("/upload", data={"csrf": _token(client), "mode": "replace"},
+                           files={"ledger": ("ids.zip", _zip(ledger), "application/zip")})
+    assert response.status_code == 400
+    reason = _rows(response.text, "issues")[0][5]
+    assert "疑似身份证号" in reason and "勾选下方“允许台账中出现身份证号”" in reason
+    assert "允许台账中出现身份证号" in response.text.split("<form")[1]  # the box the message names is there
+    assert "--" not in re.sub(r"<[^>]+>|<!--.*?-->", "", response.text.split("<form")[0])
+    allowed = client.post("/upload", data={"csrf": _token(client), "mode": "replace", "allow_id_numbers": "1"},
+                          files={"ledger": ("ids.zip", _zip(ledger), "application/zip")})
+    assert allowed.status_code == 200 and "已导入台账" in allowed.text
+
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    for name in ("districts.csv", "streets.csv"):
+        shutil.copy(demo_ledger_path() / name, partial)
+    refused = client.post("/upload", data={"csrf": _token(client), "mode": "replace"},
+                          files={"ledger": ("partial.zip", _zip(partial), "application/zip")})
+    assert "整体替换会把它们全部删除" in refused.text
+    assert "请在下方选择“合并”" in refused.text and "请勾选下方“确认整体替换”" in refused.text
+    assert "--merge" not in refused.text and "--force" not in refused.text
+
+
+def test_no_page_shows_a_phone_or_id_number(tmp_path):
+    """Crawl every page the workbench links to (HTML and the inline SVG charts) on a ledger
+    whose people carry phones and, in their tags, an ID number and a phone."""
+    from govgraph.loading import load_ledger
+    from govgraph.store import open_store
+
+    ledger = tmp_path / "ledger"
+    shutil.copytree(demo_ledger_path(), ledger)
+    people = (ledger / "people.csv").read_text("utf-8").splitlines()
+    people[1] = people[1] + "身份证110101199003071233；电话13912345678"
+    (ledger / "people.csv").write_text("\n".join(people) + "\n", "utf-8")
+    store = open_store(str(tmp_path / "x.sqlite"), None, create=True)
+    try:
+        load_ledger(store, ledger, allow_id_numbers=True)
+    finally:
+        store.close()
+    bench = make_bench(tmp_path / "x.sqlite")
+    secrets = {e.attrs["phone"] for e in bench.data.entities.values() if e.attrs.get("phone")}
+    secrets |= {"110101199003071233", "13912345678"}
+    client = client_for(bench)
+    seen, queue = set(), ["/", "/person?q=" + people[1].split(",")[1]]
+    while queue:
+        path = queue.pop()
+        if path in seen or path.startswith(("/download", "/static", "/logout")) or path.split("?")[0].endswith((".png", ".pdf")):
+            continue
+        seen.add(path)
+        response = client.get(path)
+        kind = response.headers.get("content-type", "")
+        if "html" not in kind and "svg" not in kind:
+            continue
+        for secret in secrets:
+            assert secret not in response.text, (path, secret)
+        if "html" in kind:
+            queue += [h.replace("&amp;", "&") for h in re.findall(r'(?:href|src)="(/[^"#]*)"', response.text)]
+    assert len(seen) > 100 and any(p.startswith("/person?id=U-") for p in seen), seen  # people's pages too
