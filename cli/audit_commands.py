@@ -10,7 +10,7 @@ from govgraph.errors import GovgraphError, NotFoundError
 from govgraph.labels import entity_fields, kind_word, value_for_display
 from govgraph.profile import load_profile
 
-from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
+from .options import LATEST, ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, render_json, say
 
 COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "eligible", "formal_members"]
@@ -40,18 +40,22 @@ RELATION_KEYS = ["direction", "type", "other_id", "other_name", "role", "since",
 @click.option("--level", type=ZhChoice(["street", "community", "compound"]), default="street",
               show_default=True, help="street/community：按街道或社区汇总各覆盖状态的数量和覆盖率；compound：逐个列出小区和物业企业。")
 @as_of_option
+@load_option
 @scope_option
 @profile_option
 @server_side_option
 @output_options
 @click.pass_obj
-def coverage(settings, level: str, as_of, scope, profile_path, server_side, out) -> None:
+def coverage(settings, level: str, as_of, load, scope, profile_path, server_side, out) -> None:
     """党的组织和工作覆盖情况：单独建、联合建、挂靠建、工作覆盖、空白。"""
     as_of = as_of or today()
     minimum = load_profile(profile_path).min_formal_members
     heading = f"统计时点：{as_of.isoformat()}"
     if server_side:
         from govgraph import cypher_audits
+
+        if load != LATEST:
+            raise GovgraphError("--server-side 暂不支持 --load 和 --period：请去掉 --server-side")
 
         if scope and level != "compound":
             raise GovgraphError("--server-side 的汇总暂不支持 --scope：请加 --level compound，或去掉 --scope")
@@ -67,7 +71,7 @@ def coverage(settings, level: str, as_of, scope, profile_path, server_side, out)
         finally:
             store.close()
         return
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     rows = compute_coverage(graph, as_of, minimum)
     if level == "compound":
         out.emit([Table("coverage", "覆盖情况", [r.as_row() for r in rows], COMPOUND_KEYS)], as_of=as_of, heading=heading,
@@ -80,15 +84,16 @@ def coverage(settings, level: str, as_of, scope, profile_path, server_side, out)
 
 @click.command()
 @as_of_option
+@load_option
 @scope_option
 @profile_option
 @output_options
 @click.pass_obj
-def orphans(settings, as_of, scope, profile_path, out) -> None:
+def orphans(settings, as_of, load, scope, profile_path, out) -> None:
     """空白小区：没有党组织覆盖、没有挂靠、也没有党的工作覆盖的小区，附原因和建议。"""
     as_of = as_of or today()
     minimum = load_profile(profile_path).min_formal_members
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     result = []
     for unit in compute_coverage(graph, as_of, minimum):
         if unit.kind == "Compound" and unit.status == "空白":
@@ -101,19 +106,21 @@ def orphans(settings, as_of, scope, profile_path, out) -> None:
 @click.command()
 @click.argument("entity_id", metavar="编号")
 @as_of_option
+@load_option
 @click.option("--all", "show_all", is_flag=True, help="同时列出在统计时点不在有效期的关系（历史或尚未生效）。")
 @output_options
 @click.pass_obj
-def show(settings, entity_id: str, as_of, show_all: bool, out) -> None:
+def show(settings, entity_id: str, as_of, load, show_all: bool, out) -> None:
     """查看一个实体：基本信息、在统计时点有效的关系及其来源。"""
     as_of = as_of or today()
     store = settings.store()
     try:
-        entity = store.entities_by_id({entity_id}).get(entity_id)
+        seq = load.seq(store)
+        entity = store.entities_by_id({entity_id}, load=seq).get(entity_id)
         if entity is None:
             raise NotFoundError(f"找不到编号为 {entity_id} 的实体")
-        relations = store.relations_touching({entity_id})
-        others = store.entities_by_id({r.to_id if r.from_id == entity_id else r.from_id for r in relations})
+        relations = store.relations_touching({entity_id}, load=seq)
+        others = store.entities_by_id({r.to_id if r.from_id == entity_id else r.from_id for r in relations}, load=seq)
     finally:
         store.close()
     rows = []

@@ -13,7 +13,7 @@ from govgraph.labels import kind_word
 from govgraph.mirror import build_mirror
 from govgraph.profile import load_profile
 
-from .options import ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
+from .options import LATEST, ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
 from .progress import terminal_progress
 from .output import say
 
@@ -29,23 +29,24 @@ def _prepare_font() -> None:
     fonts.register()
 
 
-def _read_for_chart(settings, unit_id: str, on):
+def _read_for_chart(settings, unit_id: str, on, load=LATEST):
     """The mirror around the unit: a street or community is read as a scope; a compound
     through the community it belongs to on `on`."""
     store = settings.store()
     try:
-        found = store.entities_by_id({unit_id}).get(unit_id)
+        seq = load.seq(store)
+        found = store.entities_by_id({unit_id}, load=seq).get(unit_id)
         if found is None:
             raise NotFoundError(f"找不到编号为 {unit_id} 的实体")
         if found.kind in ("Street", "Community"):
-            return build_mirror(store.read(unit_id))
+            return build_mirror(store.read(unit_id, load=seq))
         if found.kind != "Compound":
             raise GovgraphError(f"只能为小区、社区或街道制图，{unit_id} 是{kind_word(found.kind)}")
-        parents = [r.to_id for r in store.relations_touching({unit_id})
+        parents = [r.to_id for r in store.relations_touching({unit_id}, load=seq)
                    if r.type == "隶属" and r.from_id == unit_id and r.in_force(on)]
-        kinds = store.entities_by_id(set(parents))
+        kinds = store.entities_by_id(set(parents), load=seq)
         community = next((p for p in parents if kinds[p].kind == "Community"), None)
-        data: GraphData = store.read(community) if community else store.read()
+        data: GraphData = store.read(community, load=seq) if community else store.read(load=seq)
         return build_mirror(data)
     finally:
         store.close()
@@ -59,6 +60,7 @@ def _read_for_chart(settings, unit_id: str, on):
 @click.option("--orientation", type=ZhChoice(["portrait", "landscape"]), default="landscape", show_default=True,
               help="纸张方向：portrait 纵向，landscape 横向。")
 @as_of_option
+@load_option
 @click.option("--hide-names", is_flag=True,
               help="只印职务，不印姓名（例如张贴公示时）。电话号码在任何情况下都不会印出。")
 @click.option("--coverage", "coverage_plot", is_flag=True,
@@ -67,7 +69,7 @@ def _read_for_chart(settings, unit_id: str, on):
               help="覆盖情况图按街道还是按社区汇总（默认：全部台账按街道，给出编号时按社区）。")
 @profile_option
 @click.pass_obj
-def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names, coverage_plot, level,
+def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide_names, coverage_plot, level,
           profile_path) -> None:
     """绘制组织架构图，或用 --coverage 绘制覆盖情况图。
 
@@ -84,13 +86,13 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names
     profile = load_profile(profile_path)
     _prepare_font()
     if coverage_plot:
-        graph = read_mirror(settings, unit_id)
+        graph = read_mirror(settings, unit_id, load)
         plots.render_coverage(graph, as_of, profile, output, level or ("community" if unit_id else "street"))
         say(f"已写入 {output}（覆盖情况图，统计时点 {as_of.isoformat()}）")
         return
     if not unit_id:
         raise click.UsageError("请给出小区、社区或街道的编号（或加 --coverage 绘制覆盖情况图）")
-    graph = _read_for_chart(settings, unit_id, as_of)
+    graph = _read_for_chart(settings, unit_id, as_of, load)
     layout = render_chart(graph, unit_id, as_of, output, paper, orientation, hide_names, profile)
     missing = draw.missing_glyphs(layout)
     if missing:
@@ -106,12 +108,13 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, hide_names
               help="输出文件：.html（单个文件，图片内嵌）、.pdf 或 .docx（Word，便于转发和修改）。")
 @scope_option
 @as_of_option
+@load_option
 @profile_option
 @click.option("--reporter", metavar="单位名称", default=None, help="填报单位，写在报告抬头。")
 @click.option("--full", is_flag=True,
               help="附上逐条问题清单和完整的指导员选派名单（全市可达上千页）；默认只印领导需要看的汇总和最差单位。")
 @click.pass_obj
-def report(settings, output: Path, scope, as_of, profile_path, reporter, full) -> None:
+def report(settings, output: Path, scope, as_of, load, profile_path, reporter, full) -> None:
     """审计报告：核心指标、覆盖情况表和覆盖情况图、问题清单、党建指导员选派名单，
     街道或社区范围另附组织架构图。写成一个 HTML 或 PDF 文件，图片都在文件内。"""
     from govgraph.charts.report import build_report, write_report
@@ -121,7 +124,7 @@ def report(settings, output: Path, scope, as_of, profile_path, reporter, full) -
     as_of = as_of or today()
     profile = load_profile(profile_path)
     _prepare_font()
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     with terminal_progress() as progress:
         report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress)
         write_report(report, output)

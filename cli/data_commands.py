@@ -12,9 +12,9 @@ from govgraph.errors import warning_lines
 from govgraph.ledger import write_ledger
 from govgraph.loading import load_ledger
 from govgraph.schema import load_schema
-from govgraph.store.base import default_db_path
+from govgraph.store.base import Submission, default_db_path
 
-from .options import ZhChoice
+from .options import ZhChoice, load_option
 from .progress import terminal_progress
 from .output import Table, output_options, say
 
@@ -27,7 +27,8 @@ def _print_warnings(warnings) -> None:
 def _load_summary(result) -> str:
     r = result.record
     return (
-        f"已导入台账 {r.ledger}（{'合并' if r.mode == 'merge' else '替换'}）："
+        f"已导入台账 {r.ledger}（{'合并' if r.mode == 'merge' else '替换'}"
+        f"{'，期别 ' + r.period if r.period else ''}）："
         f"实体新增 {r.entities_added}、变更 {r.entities_changed}、删除 {r.entities_removed}；"
         f"关系新增 {r.relations_added}、变更 {r.relations_changed}、删除 {r.relations_removed}。"
         f"现有实体 {len(result.data.entities)} 个，关系 {len(result.data.relations)} 条。"
@@ -44,8 +45,11 @@ def _load_summary(result) -> str:
               help="确认整体替换：即使台账缺少某类数据（例如没有小区表），也删除库中这类已有数据。")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="映射文件",
               help="按映射文件（.toml）读取表头与一表通不同的宽表；不加时自动识别一表通。")
+@click.option("--period", metavar="期别", default=None,
+              help="本次导入所属的期别（例如 2026Q3、2026年）；以后可用 --period 查看这一期的数据。")
 @click.pass_obj
-def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: bool, mapping: Path | None) -> None:
+def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: bool, mapping: Path | None,
+         period: str | None) -> None:
     """导入台账（一表通、CSV 文件夹或 .xlsx 工作簿）。
 
     一表通（每个小区一行、用名称而不用编号的宽表）单独一个文件或作为工作簿中的一张表都能直接导入。
@@ -58,7 +62,8 @@ def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: boo
         with terminal_progress() as progress:
             result = load_ledger(store, ledger, mode="merge" if merge else "replace",
                                  allow_id_numbers=allow_id_numbers, force=force, mapping=mapping,
-                                 progress=progress)
+                                 period=period, progress=progress,
+                                 on_wait=lambda message: click.echo(message, err=True))
     finally:
         store.close()
     _print_warnings(result.warnings)
@@ -104,15 +109,16 @@ def template(out: Path, roster: bool) -> None:
 
 @click.command()
 @click.argument("out", type=click.Path(path_type=Path), metavar="输出位置")
+@load_option
 @click.pass_obj
-def export(settings, out: Path) -> None:
+def export(settings, out: Path, load) -> None:
     """把库中数据导出为台账：以 .xlsx 结尾则写一个工作簿，否则写 CSV 文件夹。
 
     导出的台账可以再次导入，得到相同的数据。
     """
     store = settings.store()
     try:
-        data = store.read()
+        data = store.read(load=load.seq(store))
     finally:
         store.close()
     written = write_ledger(data, out)
@@ -123,15 +129,16 @@ def export(settings, out: Path) -> None:
 @output_options
 @click.pass_obj
 def history(settings, out) -> None:
-    """列出导入记录：何时、哪个台账、新增/变更/删除了多少。"""
+    """列出历次导入（每次导入是一次报送，编号 1、2、3……）：何时、哪个台账、期别、范围、新增/变更/删除了多少。
+
+    任何查看数据的命令加 --load N 或 --period 期别，即可查看当时报送的数据。"""
     store = settings.store()
     try:
-        records = store.load_records()
+        submissions = store.submissions()
     finally:
         store.close()
-    keys = ["at", "ledger", "mode", "entities_added", "entities_changed", "entities_removed",
-            "relations_added", "relations_changed", "relations_removed"]
-    out.emit([Table("loads", "导入记录", [r.as_row() for r in records], keys, empty="（尚无导入记录）")])
+    keys = list(Submission.__dataclass_fields__)
+    out.emit([Table("submissions", "导入记录", [s.as_row() for s in submissions], keys, empty="（尚无导入记录）")])
 
 
 def demo_ledger_path() -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import click
@@ -48,13 +50,49 @@ profile_option = click.option(
 )
 
 
-def read_mirror(settings, scope: str | None):
-    """The NetworkX mirror of the chosen store, whole or around one street or community."""
+@dataclass(frozen=True)
+class LoadChoice:
+    """`--load N` / `--period P` as given; `seq(store)` is the submission they name
+    (None: the latest)."""
+
+    load: int | None = None
+    period: str | None = None
+
+    def seq(self, store) -> int | None:
+        from govgraph.store.base import resolve_load
+
+        if self.load is None and self.period is None:
+            return None
+        return resolve_load(store.submissions(), self.load, self.period)
+
+
+LATEST = LoadChoice()
+
+
+def load_option(command):
+    """`--load N` and `--period P` on a command that reads the graph; the command gets
+    one `load` argument (a LoadChoice)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, load_seq=None, period=None, **kwargs):
+        return command(*args, load=LoadChoice(load_seq, period), **kwargs)
+
+    wrapper = click.option(
+        "--period", metavar="期别", default=None,
+        help="按某一期别导入时的数据（例如 2026Q3；取该期别最近一次导入）。")(wrapper)
+    return click.option(
+        "--load", "load_seq", type=click.IntRange(min=1), metavar="N", default=None,
+        help="按第 N 次导入后的数据（见 govgraph history）；默认最近一次。")(wrapper)
+
+
+def read_mirror(settings, scope: str | None, load: LoadChoice = LATEST):
+    """The NetworkX mirror of the chosen store, whole or around one street or community,
+    as submitted in the chosen submission."""
     from govgraph.mirror import build_mirror
 
     store = settings.store()
     try:
-        return build_mirror(store.read(scope))
+        return build_mirror(store.read(scope, load=load.seq(store)))
     finally:
         store.close()
 

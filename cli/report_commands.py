@@ -21,7 +21,7 @@ from govgraph.profile import load_profile
 
 from govgraph.labels import entity_fields, value_for_display
 
-from .options import DateType, ZhChoice, as_of_option, profile_option, read_mirror, scope_option, today
+from .options import DateType, ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, say
 
 FINDING_KEYS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy", "evidence", "policy"]
@@ -49,6 +49,7 @@ class FailOn(click.ParamType):
 
 @click.command()
 @as_of_option
+@load_option
 @scope_option
 @profile_option
 @click.option("--fail-on", "fail_on", type=FailOn(), multiple=True,
@@ -56,11 +57,11 @@ class FailOn(click.ParamType):
                    "可多次给出或用逗号分隔），供脚本使用。")
 @output_options
 @click.pass_obj
-def audit(settings, as_of, scope, profile_path, fail_on, out) -> None:
+def audit(settings, as_of, load, scope, profile_path, fail_on, out) -> None:
     """全面审计：列出各类问题、依据（关系、日期、来源）、整改建议和政策依据。"""
     as_of = as_of or today()
     profile = load_profile(profile_path)
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     findings = run_audit(graph, as_of, profile)
     rows = [{**f.as_row(), "entity_name": graph.nodes[f.entity_id]["name"]} for f in findings]
     counts = Counter((f.severity, f.code) for f in findings)
@@ -82,15 +83,16 @@ def audit(settings, as_of, scope, profile_path, fail_on, out) -> None:
 @click.option("--level", type=ZhChoice(["district", "street", "community"]), default="street", show_default=True,
               help="按区县、街道或社区列出指标（最后一行为合计）。")
 @as_of_option
+@load_option
 @scope_option
 @profile_option
 @output_options
 @click.pass_obj
-def indicators(settings, level, as_of, scope, profile_path, out) -> None:
+def indicators(settings, level, as_of, load, scope, profile_path, out) -> None:
     """核心指标：组织覆盖率、应建尽建率、业委会党员过半率、一肩挑率、交叉任职率等，对照目标标红黄绿。"""
     as_of = as_of or today()
     profile = load_profile(profile_path)
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     rows = [i.as_row() for i in compute_indicators(graph, as_of, profile, level)]
     out.emit([Table("indicators", "核心指标", rows, INDICATOR_KEYS)], as_of=as_of,
              heading=f"统计时点：{as_of.isoformat()}（口径：{profile.name}）", names=entity_names(graph))
@@ -101,11 +103,12 @@ def indicators(settings, level, as_of, scope, profile_path, out) -> None:
               help="统计时点，可多次给出，例如 --dates 2020-12-31 --dates 2021-12-31。")
 @click.option("--year-ends", metavar="起始年-结束年", default=None, help="逐年年底，例如 2020-2024。")
 @as_of_option
+@load_option
 @scope_option
 @profile_option
 @output_options
 @click.pass_obj
-def trend(settings, dates, year_ends, as_of, scope, profile_path, out) -> None:
+def trend(settings, dates, year_ends, as_of, load, scope, profile_path, out) -> None:
     """趋势：在多个时点审计合计指标，看向目标推进的情况。
 
     不给 --dates 和 --year-ends 时，列出统计时点（--as-of，默认今天）之前最近五个年底，以及统计时点本身。
@@ -124,7 +127,7 @@ def trend(settings, dates, year_ends, as_of, scope, profile_path, out) -> None:
         points = [date(y, 12, 31) for y in range(as_of.year - 5, as_of.year + 1) if date(y, 12, 31) <= as_of][-5:]
         points.append(as_of)
     profile = load_profile(profile_path)
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     rows = []
     for point in sorted(set(points)):
         for i in compute_indicators(graph, point, profile, "street"):
@@ -138,13 +141,14 @@ def trend(settings, dates, year_ends, as_of, scope, profile_path, out) -> None:
 @click.option("--level", type=ZhChoice(["compound", "community"]), default="compound", show_default=True,
               help="按小区或按社区列出。")
 @as_of_option
+@load_option
 @scope_option
 @output_options
 @click.pass_obj
-def cross(settings, level, as_of, scope, out) -> None:
+def cross(settings, level, as_of, load, scope, out) -> None:
     """交叉任职和一肩挑：每个单位的交叉任职人员及其职务、核实的一肩挑，以及比率。"""
     as_of = as_of or today()
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     snap = Snapshot(graph, as_of)
     kind = "Compound" if level == "compound" else "Community"
     people_rows, unit_rows = [], []
@@ -185,13 +189,14 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 @click.command()
 @as_of_option
+@load_option
 @scope_option
 @output_options
 @click.pass_obj
-def parttime(settings, as_of, scope, out) -> None:
+def parttime(settings, as_of, load, scope, out) -> None:
     """社区党组织的兼职委员、应进未进的业委会主任和物业项目负责人，以及双报到人数和单位数。"""
     as_of = as_of or today()
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     snap = Snapshot(graph, as_of)
     rows = []
     for community in snap.nodes_of("Community"):
@@ -215,18 +220,20 @@ def parttime(settings, as_of, scope, out) -> None:
 @click.command()
 @click.argument("person_id", metavar="人员编号")
 @as_of_option
+@load_option
 @output_options
 @click.pass_obj
-def person(settings, person_id, as_of, out) -> None:
+def person(settings, person_id, as_of, load, out) -> None:
     """一个人的全部职务：统计时点在任的，以及历史（已卸任或尚未开始）。"""
     as_of = as_of or today()
     store = settings.store()
     try:
-        found = store.entities_by_id({person_id}).get(person_id)
+        seq = load.seq(store)
+        found = store.entities_by_id({person_id}, load=seq).get(person_id)
         if found is None or found.kind != "Person":
             raise NotFoundError(f"找不到编号为 {person_id} 的人员")
-        relations = [r for r in store.relations_touching({person_id}) if r.from_id == person_id]
-        names = store.entities_by_id({r.to_id for r in relations})
+        relations = [r for r in store.relations_touching({person_id}, load=seq) if r.from_id == person_id]
+        names = store.entities_by_id({r.to_id for r in relations}, load=seq)
     finally:
         store.close()
     rows = [{"type": r.type, "other_id": r.to_id, "other_name": names[r.to_id].name, "role": r.role,
@@ -246,13 +253,14 @@ def person(settings, person_id, as_of, out) -> None:
 @click.argument("source_id", metavar="起点编号")
 @click.argument("target_id", metavar="终点编号")
 @as_of_option
+@load_option
 @click.option("--limit", default=3, show_default=True, metavar="条数", help="最多列出几条路径（最短的在前）。")
 @output_options
 @click.pass_obj
-def path(settings, source_id, target_id, as_of, limit, out) -> None:
+def path(settings, source_id, target_id, as_of, load, limit, out) -> None:
     """两个实体之间怎样相连：按在统计时点有效的关系，最短路径在前。"""
     as_of = as_of or today()
-    graph = read_mirror(settings, None)
+    graph = read_mirror(settings, None, load)
     for node in (source_id, target_id):
         if node not in graph:
             raise NotFoundError(f"找不到编号为 {node} 的实体")
@@ -269,15 +277,16 @@ def path(settings, source_id, target_id, as_of, limit, out) -> None:
 
 @click.command()
 @as_of_option
+@load_option
 @scope_option
 @profile_option
 @output_options
 @click.pass_obj
-def plan_command(settings, as_of, scope, profile_path, out) -> None:
+def plan_command(settings, as_of, load, scope, profile_path, out) -> None:
     """党建指导员选派计划：需要指导员的小区按得分排序（列出各项得分），并给出覆盖最多小区的分配方案。"""
     as_of = as_of or today()
     profile = load_profile(profile_path)
-    graph = read_mirror(settings, scope)
+    graph = read_mirror(settings, scope, load)
     ranked = candidates(graph, as_of, profile, compute_coverage(graph, as_of, profile.min_formal_members))
     result = plan(ranked, instructors(graph, as_of, profile))
     out.emit([

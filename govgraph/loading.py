@@ -13,46 +13,54 @@ from .errors import GovgraphError, LedgerIssue
 from .graph import GraphData
 from .ledger.read import read_ledger
 from .schema import load_schema
-from .store.base import LoadRecord, Store
+from .store.base import Store, Submission
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
 class LoadResult:
-    record: LoadRecord
+    record: Submission  # the submission that landed, with the counts of its change
     warnings: list[LedgerIssue]
     data: GraphData
 
 
 def load_ledger(store: Store, path: str | Path, *, mode: str = "replace", allow_id_numbers: bool = False,
                 force: bool = False, name: str | None = None, mapping: str | Path | None = None,
-                progress=None) -> LoadResult:
-    """Validate the ledger (with the stored graph, when merging) and write it in one go.
+                period: str | None = None, progress=None, on_wait=None) -> LoadResult:
+    """Validate the ledger (with the stored graph, when merging) and submit it in one go.
 
     Merge: a ledger entity replaces the stored one with the same id, including its
     undated parent; a ledger relation replaces the stored one with the same identity;
     everything else stored stays. Nothing is written unless the whole result is valid.
-    `progress(what, done, total)` hears of each of the three steps.
+    The merge is computed inside the store's write transaction, on the graph as it is
+    then, so two merges at once both land, one after the other. `progress(what, done,
+    total)` hears of each step; `on_wait(message)` is told once when another writer
+    holds the store.
     """
     step = progress or (lambda what, done, total: None)
+    ledger = None
     step("读取库中现有数据", 0, 3)
-    before = store.read()
-    base = before if mode == "merge" else None
-    step("读取并校验台账", 1, 3)
-    ledger = read_ledger(path, allow_id_numbers=allow_id_numbers, base=base, mapping=mapping)
-    if mode == "replace" and not force:
-        _refuse_silent_removal(before, ledger.data)
-    record = LoadRecord(
-        at=datetime.now(SHANGHAI).isoformat(timespec="seconds"),
-        ledger=name or str(path),
-        mode=mode,
-        **_diff(before, ledger.data),
-    )
-    step("写入数据库", 2, 3)
-    store.replace_all(ledger.data, record)
+    if mode != "merge":  # a replace does not depend on the stored graph: validate before the lock
+        step("读取并校验台账", 1, 3)
+        ledger = read_ledger(path, allow_id_numbers=allow_id_numbers, mapping=mapping)
+    read = {}
+
+    def build(before: GraphData) -> GraphData:
+        result = ledger
+        if result is None:
+            step("读取并校验台账", 1, 3)
+            result = read_ledger(path, allow_id_numbers=allow_id_numbers, base=before, mapping=mapping)
+        elif not force:
+            _refuse_silent_removal(before, result.data)
+        read["ledger"] = result
+        step("写入数据库", 2, 3)
+        return result.data
+
+    submission = store.submit(build, at=datetime.now(SHANGHAI).isoformat(timespec="seconds"),
+                              ledger=name or str(path), mode=mode, period=period, on_wait=on_wait)
     step("写入数据库", 3, 3)
-    return LoadResult(record, ledger.warnings, ledger.data)
+    return LoadResult(submission, read["ledger"].warnings, read["ledger"].data)
 
 
 def _refuse_silent_removal(before: GraphData, after: GraphData) -> None:
@@ -79,13 +87,3 @@ class RemovalRefused(GovgraphError):
     exit_code = 2
 
 
-def _diff(before: GraphData, after: GraphData) -> dict[str, int]:
-    counts = {}
-    for name, old, new in (
-        ("entities", before.entities, after.entities),
-        ("relations", {r.identity: r for r in before.relations}, {r.identity: r for r in after.relations}),
-    ):
-        counts[f"{name}_added"] = len(new.keys() - old.keys())
-        counts[f"{name}_removed"] = len(old.keys() - new.keys())
-        counts[f"{name}_changed"] = sum(1 for k in new.keys() & old.keys() if new[k] != old[k])
-    return counts

@@ -1,5 +1,5 @@
 """Stores: the embedded SQLite file (default) and a Neo4j server, with one interface."""
 
-from .base import LoadRecord, Store, open_store
+from .base import LoadRecord, Store, Submission, open_store, resolve_load
 
-__all__ = ["LoadRecord", "Store", "open_store"]
+__all__ = ["LoadRecord", "Store", "Submission", "open_store", "resolve_load"]

@@ -35,7 +35,7 @@ from neo4j.time import Date as Neo4jDate
 from ..errors import StoreError
 from ..graph import Entity, GraphData, Origin, Relation
 from ..schema import load_schema
-from .base import LoadRecord
+from .base import Build, LoadRecord, Submission, change_counts
 from .scope import read_scope
 
 ENTITY_LABEL = "Entity"
@@ -44,7 +44,7 @@ DEFAULT_USERNAME = "neo4j"
 BATCH_SIZE = 5000
 _PROVENANCE = ("ledger_file", "ledger_row")
 _RELATION_PROPERTIES = ("role", "since", "until", "source")
-_LOAD_RECORD_FIELDS = tuple(f.name for f in dataclass_fields(LoadRecord))
+_LOAD_RECORD_FIELDS = tuple(f.name for f in dataclass_fields(Submission))
 # Bolt only: the driver's preview HTTP scheme needs extra packages and another server API.
 _SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
@@ -83,6 +83,7 @@ OPTIONAL MATCH (previous:LoadRecord)
 WITH coalesce(max(previous.seq), 0) + 1 AS seq
 CREATE (record:LoadRecord)
 SET record = $record, record.seq = seq
+RETURN seq
 """
 
 _READ_ENTITIES = """
@@ -310,23 +311,35 @@ class Neo4jStore:
         self._schema_applied = True
 
     # -- writing --------------------------------------------------------------------------
-    def replace_all(self, data: GraphData, record: LoadRecord) -> None:
+    def replace_all(self, data: GraphData, record: LoadRecord) -> Submission:
+        return self.submit(lambda before: data, at=record.at, ledger=record.ledger, mode=record.mode)
+
+    def submit(self, build: Build, *, at: str, ledger: str, mode: str, period: str | None = None,
+               scope: str | None = None, on_wait=None) -> Submission:
+        self.ensure_schema()
+
+        def work() -> Submission:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(self._submit_tx, build, dict(at=at, ledger=ledger, mode=mode,
+                                                                          period=period, scope=scope))
+
+        return self._guard("write", work)
+
+    def _submit_tx(self, tx, build, info) -> Submission:
+        before = GraphData(self._entities(list(tx.run(_READ_ENTITIES))),
+                           self._relations(list(tx.run(_READ_RELATIONS, types=self._relation_types))))
+        data = build(before)
         ids = [e.id for e in data.entities.values()]
         if len(set(ids)) != len(ids):  # MERGE by id would silently fold them into one node
             repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
             raise StoreError(
                 f"写入 Neo4j（{self.uri}）失败，库中数据未改变：实体编号重复（{'、'.join(repeated[:5])}）"
             )
-        self.ensure_schema()
+        counts = change_counts(before, data)
         entity_batches = self._entity_batches(data.entities.values())
         relation_batches = self._relation_batches(data.relations)
-        record_props = record.as_row()
-
-        def work() -> None:
-            with self.driver.session(database=self.database) as session:
-                session.execute_write(self._replace_tx, entity_batches, relation_batches, record_props)
-
-        self._guard("write", work)
+        seq = self._replace_tx(tx, entity_batches, relation_batches, {**info, **counts})
+        return Submission(seq=seq, **info, **counts)
 
     def _replace_tx(self, tx, entity_batches, relation_batches, record_props) -> None:
         """The whole load in the one transaction `tx`: any failure rolls all of it back.
@@ -351,7 +364,7 @@ class Neo4jStore:
                 raise _EndpointsMissing(rtype, len(rows) - created)
         for chunk in _chunks(sorted(old_ids - new_ids), self.batch_size):
             tx.run(_DELETE_ENTITIES, ids=chunk).consume()
-        tx.run(_ADD_LOAD_RECORD, record=record_props).consume()
+        return tx.run(_ADD_LOAD_RECORD, record={k: v for k, v in record_props.items() if v is not None}).single()["seq"]
 
     def _entity_batches(self, entities: Iterable[Entity]) -> list[tuple[str, list[dict]]]:
         by_kind: dict[str, list[dict]] = {}
@@ -394,20 +407,25 @@ class Neo4jStore:
         """Run one read query; rows as plain dicts, Neo4j dates as `datetime.date`."""
         return [{k: _native(v) for k, v in record.items()} for record in self._fetch(query, parameters)]
 
-    def read(self, scope: str | None = None) -> GraphData:
+    def read(self, scope: str | None = None, load: int | None = None) -> GraphData:
+        if load is not None and load != len(self.submissions()):
+            from .base import resolve_load
+
+            resolve_load(self.submissions(), load)
+            raise StoreError("Neo4j 暂不支持查看以前的导入")
         if scope is not None:
             return read_scope(self, scope)
         entities = self._entities(self._fetch(_READ_ENTITIES))
         relations = self._relations(self._fetch(_READ_RELATIONS, {"types": self._relation_types}))
         return GraphData(entities, relations)
 
-    def entities_by_id(self, ids: set[str]) -> dict[str, Entity]:
+    def entities_by_id(self, ids: set[str], load: int | None = None) -> dict[str, Entity]:
         found: dict[str, Entity] = {}
         for chunk in _chunks(sorted(ids), self.batch_size):
             found.update(self._entities(self._fetch(_READ_ENTITIES_BY_ID, {"ids": chunk})))
         return found
 
-    def relations_touching(self, ids: set[str]) -> list[Relation]:
+    def relations_touching(self, ids: set[str], load: int | None = None) -> list[Relation]:
         """Every relation with either end in `ids`, each once."""
         seen: dict[tuple, Relation] = {}
         for chunk in _chunks(sorted(ids), self.batch_size):
@@ -417,9 +435,11 @@ class Neo4jStore:
                 seen.setdefault(_full_key(rel), rel)
         return sorted(seen.values(), key=_full_key)
 
-    def load_records(self) -> list[LoadRecord]:
+    def submissions(self) -> list[Submission]:
         records = self._fetch(_READ_LOAD_RECORDS)
-        return [LoadRecord(**{f: _native(r["props"].get(f)) for f in _LOAD_RECORD_FIELDS}) for r in records]
+        return [Submission(**{f: _native(r["props"].get(f)) for f in _LOAD_RECORD_FIELDS}) for r in records]
+
+    load_records = submissions
 
     def _entities(self, records: list) -> dict[str, Entity]:
         entities = {}

@@ -4,43 +4,61 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import fields as dataclass_fields
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 from ..bulk import paused_gc
 from ..errors import StoreError
 from ..graph import Entity, GraphData, Origin, Relation
-from .base import LoadRecord
+from .base import Build, LoadRecord, Submission, change_counts, resolve_load
 from .codec import attrs_from_plain, attrs_to_plain
 from .scope import read_scope
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS entities (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, attrs TEXT NOT NULL,
-    ledger_file TEXT, ledger_row INTEGER
+    id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, attrs TEXT NOT NULL,
+    ledger_file TEXT, ledger_row INTEGER, added INTEGER NOT NULL, removed INTEGER
 );
+CREATE INDEX IF NOT EXISTS entities_id ON entities(id);
+CREATE UNIQUE INDEX IF NOT EXISTS entities_current ON entities(id) WHERE removed IS NULL;
 CREATE TABLE IF NOT EXISTS relations (
     type TEXT NOT NULL, from_id TEXT NOT NULL, to_id TEXT NOT NULL, role TEXT,
-    since TEXT, until TEXT, source TEXT, ledger_file TEXT, ledger_row INTEGER
+    since TEXT, until TEXT, source TEXT, ledger_file TEXT, ledger_row INTEGER,
+    added INTEGER NOT NULL, removed INTEGER
 );
 CREATE INDEX IF NOT EXISTS relations_from ON relations(from_id);
 CREATE INDEX IF NOT EXISTS relations_to ON relations(to_id);
-CREATE TABLE IF NOT EXISTS loads (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT, ledger TEXT, mode TEXT,
+CREATE TABLE IF NOT EXISTS submissions (
+    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, ledger TEXT NOT NULL, mode TEXT NOT NULL,
+    period TEXT, scope TEXT,
     entities_added INTEGER, entities_changed INTEGER, entities_removed INTEGER,
     relations_added INTEGER, relations_changed INTEGER, relations_removed INTEGER
 );
 """
 
+_ENTITY_COLUMNS = "id, kind, name, attrs, ledger_file, ledger_row"
 _RELATION_COLUMNS = "type, from_id, to_id, role, since, until, source, ledger_file, ledger_row"
-# The relation indexes, dropped while a whole graph is written and built again after it
-# (in the same transaction): building an index once is much faster than keeping it up
+_SUBMISSION_COLUMNS = ", ".join(f.name for f in dataclass_fields(Submission))
+# A row belongs to the graph as submitted in N when N is in [added, removed).
+_VISIBLE = "added <= ? AND (removed IS NULL OR removed > ?)"
+# The relation indexes, dropped while most of a graph is written and built again after
+# it (in the same transaction): building an index once is much faster than keeping it up
 # to date row by row.
 _RELATION_INDEXES = (("relations_from", "from_id"), ("relations_to", "to_id"))
+_BULK = 100_000  # inserting more relations than this (and than are kept): rebuild the indexes
+WAIT_SECONDS = 600  # how long a writer waits for another one before giving up
+BUSY = "数据库正被另一个导入占用"
 
 
 class SqliteStore:
+    """One SQLite file in WAL mode: readers see one committed submission while a writer
+    writes; writers take the write lock first (BEGIN IMMEDIATE) and so run one at a time."""
+
     def __init__(self, path: Path, create: bool = True):
         self.path = path
         self.description = str(path)
@@ -49,84 +67,247 @@ class SqliteStore:
             raise StoreError(f"本地数据库 {path} 不存在：请先用 govgraph load 导入台账，或用 --db 指定已有的数据库")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(path)
-            self.conn.executescript(_DDL)
+            # Autocommit: every transaction below is begun and ended explicitly.
+            self.conn = sqlite3.connect(path, isolation_level=None, timeout=WAIT_SECONDS, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"无法打开本地数据库 {path}：请检查路径是否可写，且该文件是 govgraph 的数据库") from exc
+        try:
+            self._prepare()
+        except sqlite3.Error as exc:
+            self.conn.close()
+            if _is_busy(exc):
+                raise StoreError(f"{BUSY}（{path}），请等它完成后再试") from exc
+            raise StoreError(f"无法打开本地数据库 {path}：请检查路径是否可写，且该文件是 govgraph 的数据库") from exc
+
+    def _prepare(self) -> None:
+        """WAL mode, the tables, and the upgrade of a file from before submissions."""
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(entities)")}
+        if columns and "added" in columns:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in self.conn.execute("PRAGMA table_info(entities)")}
+            if columns and "added" not in columns:
+                self._upgrade()
+            for statement in _DDL.split(";"):  # not executescript: that would commit first
+                if statement.strip():
+                    self.conn.execute(statement)
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def _upgrade(self) -> None:
+        """A file written before submissions existed (docs/design.md, "Upgrading an old
+        file"): its graph becomes submission 1, dated and named as its last load."""
+        c = self.conn
+        c.execute("ALTER TABLE entities RENAME TO entities_before_submissions")
+        for statement in _DDL.split(";"):
+            if statement.strip():
+                c.execute(statement)
+        c.execute(f"INSERT INTO entities ({_ENTITY_COLUMNS}, added) SELECT {_ENTITY_COLUMNS}, 1"
+                  " FROM entities_before_submissions")
+        c.execute("DROP TABLE entities_before_submissions")
+        c.execute("ALTER TABLE relations ADD COLUMN added INTEGER NOT NULL DEFAULT 1")
+        c.execute("ALTER TABLE relations ADD COLUMN removed INTEGER")
+        entities = c.execute("SELECT count(*) FROM entities").fetchone()[0]
+        relations = c.execute("SELECT count(*) FROM relations").fetchone()[0]
+        last = None
+        if c.execute("SELECT 1 FROM sqlite_master WHERE name = 'loads'").fetchone():
+            last = c.execute("SELECT at, ledger, mode FROM loads ORDER BY seq DESC LIMIT 1").fetchone()
+        if last is None and not (entities or relations):
+            return
+        at, ledger, mode = last or (datetime.now(SHANGHAI).isoformat(timespec="seconds"), "升级前的数据", "replace")
+        c.execute(f"INSERT INTO submissions ({_SUBMISSION_COLUMNS}) VALUES (1, ?, ?, ?, NULL, NULL, ?, 0, 0, ?, 0, 0)",
+                  (at, ledger, mode, entities, relations))
 
     def close(self) -> None:
         self.conn.close()
 
+    # -- transactions ---------------------------------------------------------------
+    @contextmanager
+    def _reading(self):
+        """One read transaction (nested calls share it): every query in it sees one
+        committed state of the file."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.conn.execute("COMMIT")
+
+    def _begin_write(self, on_wait) -> None:
+        """BEGIN IMMEDIATE: the writer lock first. If another writer holds it, say so once
+        and wait for it (up to WAIT_SECONDS)."""
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise StoreError(f"无法写入本地数据库 {self.path}：请检查文件是否可写") from exc
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {WAIT_SECONDS * 1000}")
+        if on_wait:
+            on_wait(f"{BUSY}，正在等待它完成后再导入……")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{BUSY}，等待 {WAIT_SECONDS} 秒仍未完成，本次未导入：请稍后再试") from exc
+
     # -- writing --------------------------------------------------------------------
-    def replace_all(self, data: GraphData, record: LoadRecord) -> None:
+    def submit(self, build: Build, *, at: str, ledger: str, mode: str, period: str | None = None,
+               scope: str | None = None, on_wait: Callable[[str], None] | None = None) -> Submission:
+        """One submission in one write transaction: the graph as it stands is read with
+        the lock held, `build(before)` gives the new graph, and only the rows that differ
+        are written (removed rows marked, new and changed rows added)."""
+        self._begin_write(on_wait)
+        try:
+            seq = self._head() + 1
+            before, entity_rowids, relation_rowids = self._current()
+            after = build(before)
+            counts = change_counts(before, after)
+            submission = Submission(seq, at, ledger, mode, period, scope, **counts)
+            self._write_change(seq, before, after, entity_rowids, relation_rowids)
+            self.conn.execute(f"INSERT INTO submissions ({_SUBMISSION_COLUMNS}) VALUES ({', '.join('?' * 12)})",
+                              tuple(submission.as_row().values()))
+            self.conn.execute("COMMIT")
+            return submission
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变：{_sqlite_reason(exc)}") from exc
+            raise
+
+    def replace_all(self, data: GraphData, record: LoadRecord) -> Submission:
+        """`data` as a whole new submission (the counts are computed, not taken from `record`)."""
+        return self.submit(lambda before: data, at=record.at, ledger=record.ledger, mode=record.mode)
+
+    def _current(self):
+        """The latest graph, with the rowid of each entity (by id) and relation (by position)."""
+        with paused_gc():
+            rows = self.conn.execute(f"SELECT rowid, {_ENTITY_COLUMNS} FROM entities WHERE removed IS NULL").fetchall()
+            entity_rowids = {r[1]: r[0] for r in rows}
+            entities = self._entities([r[1:] for r in rows])
+            rows = self.conn.execute(f"SELECT rowid, {_RELATION_COLUMNS} FROM relations WHERE removed IS NULL").fetchall()
+            relation_rowids = [r[0] for r in rows]
+            relations = self._relations([r[1:] for r in rows], ids=entities)
+        return GraphData(entities, relations), entity_rowids, relation_rowids
+
+    def _write_change(self, seq: int, before: GraphData, after: GraphData, entity_rowids, relation_rowids) -> None:
+        seen, removed, added = set(), [], []
+        for e in after.entities.values():
+            if e.id in seen:
+                raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变：实体编号重复（{e.id}）")
+            seen.add(e.id)
+            old = before.entities.get(e.id)
+            if old is None or old != e:
+                added.append(e)
+                if old is not None:
+                    removed.append(entity_rowids[e.id])
+        removed += [entity_rowids[i] for i in before.entities.keys() - seen]
+        kept_rows: dict[Relation, list[int]] = {}
+        for rowid, r in zip(relation_rowids, before.relations):
+            kept_rows.setdefault(r, []).append(rowid)
+        new_relations = []
+        for r in after.relations:
+            rowids = kept_rows.get(r)
+            if rowids:
+                rowids.pop()
+            else:
+                new_relations.append(r)
+        gone = [rowid for rowids in kept_rows.values() for rowid in rowids]
+        c = self.conn
+        c.executemany("UPDATE entities SET removed = ? WHERE rowid = ?", [(seq, i) for i in removed])
+        c.executemany("UPDATE relations SET removed = ? WHERE rowid = ?", [(seq, i) for i in gone])
         with paused_gc():
             entity_rows = [
                 (e.id, e.kind, e.name, json.dumps(attrs_to_plain(e.kind, e.attrs), ensure_ascii=False),
-                 *_provenance(e.origin))
-                for e in data.entities.values()
+                 *_provenance(e.origin), seq)
+                for e in added
             ]
             iso = _memo(_iso)
             relation_rows = [
-                (r.type, r.from_id, r.to_id, r.role, iso(r.since), iso(r.until), r.source, *_provenance(r.origin))
-                for r in data.relations
+                (r.type, r.from_id, r.to_id, r.role, iso(r.since), iso(r.until), r.source, *_provenance(r.origin), seq)
+                for r in new_relations
             ]
-        try:
-            with self.conn:  # one transaction: the load lands whole or not at all
-                self.conn.execute("DELETE FROM entities")
-                self.conn.execute("DELETE FROM relations")
-                for name, _ in _RELATION_INDEXES:
-                    self.conn.execute(f"DROP INDEX IF EXISTS {name}")
-                self.conn.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)", entity_rows)
-                self.conn.executemany(f"INSERT INTO relations ({_RELATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                      relation_rows)
-                for name, column in _RELATION_INDEXES:
-                    self.conn.execute(f"CREATE INDEX {name} ON relations({column})")
-                self.conn.execute(
-                    "INSERT INTO loads (at, ledger, mode, entities_added, entities_changed, entities_removed,"
-                    " relations_added, relations_changed, relations_removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (record.at, record.ledger, record.mode, record.entities_added, record.entities_changed,
-                     record.entities_removed, record.relations_added, record.relations_changed,
-                     record.relations_removed),
-                )
-        except sqlite3.Error as exc:
-            raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变：{_sqlite_reason(exc)}") from exc
+        bulk = len(relation_rows) > _BULK and len(relation_rows) > len(before.relations) - len(gone)
+        if bulk:
+            for name, _ in _RELATION_INDEXES:
+                c.execute(f"DROP INDEX IF EXISTS {name}")
+        c.executemany(f"INSERT INTO entities ({_ENTITY_COLUMNS}, added) VALUES (?, ?, ?, ?, ?, ?, ?)", entity_rows)
+        c.executemany(f"INSERT INTO relations ({_RELATION_COLUMNS}, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      relation_rows)
+        if bulk:
+            for name, column in _RELATION_INDEXES:
+                c.execute(f"CREATE INDEX {name} ON relations({column})")
 
     # -- reading --------------------------------------------------------------------
-    def read(self, scope: str | None = None) -> GraphData:
-        if scope is not None:
-            return read_scope(self, scope)
-        with paused_gc():
-            entities = self._entities(self.conn.execute("SELECT * FROM entities"))
-            relations = self._relations(self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations"),
-                                        ids=entities)
+    def _head(self) -> int:
+        return self.conn.execute("SELECT coalesce(max(seq), 0) FROM submissions").fetchone()[0]
+
+    def _seq(self, load: int | None) -> int:
+        """The submission a read sees: `load`, checked, or the latest."""
+        head = self._head()
+        if load is None or load == head:
+            return head
+        if 1 <= load < head:  # submissions are numbered 1..head, none ever deleted
+            return load
+        return resolve_load(self.submissions(), load)
+
+    def read(self, scope: str | None = None, load: int | None = None) -> GraphData:
+        with self._reading():
+            seq = self._seq(load)
+            if scope is not None:
+                return read_scope(_At(self, seq), scope)
+            with paused_gc():
+                entities = self._entities(
+                    self.conn.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE {_VISIBLE}", (seq, seq)))
+                relations = self._relations(
+                    self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations WHERE {_VISIBLE}", (seq, seq)),
+                    ids=entities)
         return GraphData(entities, relations)
 
-    def entities_by_id(self, ids: set[str]) -> dict[str, Entity]:
+    def entities_by_id(self, ids: set[str], load: int | None = None) -> dict[str, Entity]:
         found: dict[str, Entity] = {}
-        for chunk in _chunks(sorted(ids)):
-            marks = ",".join("?" * len(chunk))
-            found.update(self._entities(self.conn.execute(f"SELECT * FROM entities WHERE id IN ({marks})", chunk)))
+        with self._reading():
+            seq = self._seq(load)
+            for chunk in _chunks(sorted(ids)):
+                marks = ",".join("?" * len(chunk))
+                found.update(self._entities(self.conn.execute(
+                    f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id IN ({marks}) AND {_VISIBLE}", [*chunk, seq, seq])))
         return found
 
-    def relations_touching(self, ids: set[str]) -> list[Relation]:
+    def relations_touching(self, ids: set[str], load: int | None = None) -> list[Relation]:
         """Every relation with either end in `ids`, each once."""
         seen: dict[int, Relation] = {}
-        for chunk in _chunks(sorted(ids)):
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"SELECT rowid, {_RELATION_COLUMNS} FROM relations WHERE from_id IN ({marks}) OR to_id IN ({marks})",
-                chunk + chunk,
-            )
-            for rowid, *rest in rows:
-                seen.setdefault(rowid, self._relations([rest])[0])
+        with self._reading():
+            seq = self._seq(load)
+            for chunk in _chunks(sorted(ids)):
+                marks = ",".join("?" * len(chunk))
+                rows = self.conn.execute(
+                    f"SELECT rowid, {_RELATION_COLUMNS} FROM relations"
+                    f" WHERE (from_id IN ({marks}) OR to_id IN ({marks})) AND {_VISIBLE}",
+                    [*chunk, *chunk, seq, seq],
+                )
+                for rowid, *rest in rows:
+                    seen.setdefault(rowid, self._relations([rest])[0])
         return [seen[k] for k in sorted(seen)]
 
-    def load_records(self) -> list[LoadRecord]:
-        rows = self.conn.execute(
-            "SELECT at, ledger, mode, entities_added, entities_changed, entities_removed,"
-            " relations_added, relations_changed, relations_removed FROM loads ORDER BY seq"
-        )
-        return [LoadRecord(*row) for row in rows]
+    def submissions(self) -> list[Submission]:
+        rows = self.conn.execute(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions ORDER BY seq")
+        return [Submission(*row) for row in rows]
+
+    def load_records(self) -> list[Submission]:
+        """The submissions (the name the load log had before submissions were kept)."""
+        return self.submissions()
 
     @staticmethod
     def _entities(rows) -> dict[str, Entity]:
@@ -155,6 +336,27 @@ class SqliteStore:
                      same(source, source), Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
             for t, f, to, role, since, until, source, file, row in rows
         ]
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class _At:
+    """A store pinned to one submission: the two look-ups `read_scope` asks for."""
+
+    def __init__(self, store: SqliteStore, seq: int):
+        self.store, self.seq = store, seq
+
+    def entities_by_id(self, ids):
+        return self.store.entities_by_id(ids, load=self.seq)
+
+    def relations_touching(self, ids):
+        return self.store.relations_touching(ids, load=self.seq)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _iso(d: date | None) -> str | None:

@@ -164,7 +164,7 @@ class Workbench:
         try:
             data = store.read()
             self.description = store.description
-            self.records = store.load_records()
+            self.records = store.submissions()
         finally:
             store.close()
         with self._lock:
