@@ -151,7 +151,7 @@ class SqliteStore:
             return
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
-                raise StoreError(f"无法写入本地数据库 {self.path}：请检查文件是否可写") from exc
+                raise
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {WAIT_SECONDS * 1000}")
         if on_wait:
@@ -159,6 +159,8 @@ class SqliteStore:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise
             raise StoreError(f"{BUSY}，等待 {WAIT_SECONDS} 秒仍未完成，本次未导入：请稍后再试") from exc
 
     # -- writing --------------------------------------------------------------------
@@ -167,8 +169,8 @@ class SqliteStore:
         """One submission in one write transaction: the graph as it stands is read with
         the lock held, `build(before)` gives the new graph, and only the rows that differ
         are written (removed rows marked, new and changed rows added)."""
-        self._begin_write(on_wait)
         try:
+            self._begin_write(on_wait)
             seq = self._head() + 1
             before, entity_rowids, relation_rowids = self._current()
             after = build(before)
@@ -180,8 +182,11 @@ class SqliteStore:
             self.conn.execute("COMMIT")
             return submission
         except BaseException as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            try:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the transaction is gone with the error
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变：{_sqlite_reason(exc)}") from exc
             raise
