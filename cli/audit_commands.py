@@ -10,7 +10,7 @@ from govgraph.errors import GovgraphError, NotFoundError
 from govgraph.labels import entity_fields, kind_word, value_for_display
 from govgraph.profile import load_profile
 
-from .options import LATEST, ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
+from .options import ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, render_json, say
 
 COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "eligible", "formal_members"]
@@ -54,18 +54,16 @@ def coverage(settings, level: str, as_of, load, scope, profile_path, server_side
     if server_side:
         from govgraph import cypher_audits
 
-        if load != LATEST:
-            raise GovgraphError("--server-side 暂不支持 --load 和 --period：请去掉 --server-side")
-
         if scope and level != "compound":
             raise GovgraphError("--server-side 的汇总暂不支持 --scope：请加 --level compound，或去掉 --scope")
         store = _neo4j_store(settings)
         try:
             if level == "compound":
-                rows = cypher_audits.coverage(store, as_of, scope=scope, min_formal_members=minimum)
+                rows = cypher_audits.coverage(store, as_of, scope=scope, min_formal_members=minimum,
+                                              load=load.seq(store))
                 out.emit([Table("coverage", "覆盖情况", rows, COMPOUND_KEYS)], as_of=as_of, heading=heading)
             else:
-                rows = cypher_audits.coverage_rollup(store, as_of, level)
+                rows = cypher_audits.coverage_rollup(store, as_of, level, load=load.seq(store))
                 keys = ROLLUP_TABLE_KEYS if out.fmt == "table" or not rows else list(rows[0])
                 out.emit([Table("rollup", "覆盖汇总", rows, keys)], as_of=as_of, heading=heading)
         finally:

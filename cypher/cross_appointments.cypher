@@ -2,6 +2,10 @@
 // 相关组织任职的人及其职务（domain.md §4.4）
 //
 // Parameters — set before running:
+//   :param seq => 1
+//       the submission read (docs/design.md, "Submissions"): only nodes and relationships with
+//       added <= seq and (removed null or > seq) count; the latest is
+//       MATCH (h:SubmissionHead) RETURN h.seq (govgraph passes it, or the --load asked for).
 //   :param as_of => '2024-06-30'
 //       统计时点: a Neo4j date or the text 'YYYY-MM-DD' (read with date($as_of));
 //       null = today in Asia/Shanghai.
@@ -28,43 +32,43 @@
 // organisations of the set.
 WITH coalesce(date($as_of), date({timezone: 'Asia/Shanghai'})) AS d
 CALL (d) {
-  MATCH (u:Compound)
+  MATCH (u:Compound WHERE u.added <= $seq AND (u.removed IS NULL OR u.removed > $seq))
   RETURN u, 'Compound' AS unit_kind, [u] AS compounds, COLLECT {
-    MATCH (o:PartyOrg)-[k:覆盖]->(u)
+    MATCH (o:PartyOrg)-[k:覆盖 WHERE k.added <= $seq AND (k.removed IS NULL OR k.removed > $seq)]->(u)
     WHERE (k.since IS NULL OR k.since <= d) AND (k.until IS NULL OR k.until >= d)
       AND o.org_type IN ['党委', '党总支', '党支部', '临时党支部']
       AND o.scope IN ['小区', '网格', '业委会', '项目']
     RETURN o AS x
     UNION
-    MATCH (w:Committee)-[b:隶属]->(u)
+    MATCH (w:Committee)-[b:隶属 WHERE b.added <= $seq AND (b.removed IS NULL OR b.removed > $seq)]->(u)
     WHERE (b.since IS NULL OR b.since <= d) AND (b.until IS NULL OR b.until >= d)
     RETURN w AS x
     UNION
-    MATCH (f:Firm)-[s:服务]->(u)
+    MATCH (f:Firm)-[s:服务 WHERE s.added <= $seq AND (s.removed IS NULL OR s.removed > $seq)]->(u)
     WHERE (s.since IS NULL OR s.since <= d) AND (s.until IS NULL OR s.until >= d)
     RETURN f AS x
   } AS linked
   UNION ALL
-  MATCH (u:Community)
+  MATCH (u:Community WHERE u.added <= $seq AND (u.removed IS NULL OR u.removed > $seq))
   RETURN u, 'Community' AS unit_kind, COLLECT {
-    MATCH (c:Compound)-[q:隶属]->(u)
+    MATCH (c:Compound)-[q:隶属 WHERE q.added <= $seq AND (q.removed IS NULL OR q.removed > $seq)]->(u)
     WHERE (q.since IS NULL OR q.since <= d) AND (q.until IS NULL OR q.until >= d)
     RETURN DISTINCT c
   } AS compounds, COLLECT {
-    MATCH (o:PartyOrg)-[k:覆盖]->(u)
+    MATCH (o:PartyOrg)-[k:覆盖 WHERE k.added <= $seq AND (k.removed IS NULL OR k.removed > $seq)]->(u)
     WHERE (k.since IS NULL OR k.since <= d) AND (k.until IS NULL OR k.until >= d)
     RETURN o AS x
     UNION
-    MATCH (w:Committee)-[b:隶属]->(u)
+    MATCH (w:Committee)-[b:隶属 WHERE b.added <= $seq AND (b.removed IS NULL OR b.removed > $seq)]->(u)
     WHERE w.kind = '居委会' AND (b.since IS NULL OR b.since <= d) AND (b.until IS NULL OR b.until >= d)
     RETURN w AS x
     UNION
-    MATCH (w:Committee)-[b:隶属]->(:Compound)-[q:隶属]->(u)
+    MATCH (w:Committee)-[b:隶属 WHERE b.added <= $seq AND (b.removed IS NULL OR b.removed > $seq)]->(:Compound)-[q:隶属 WHERE q.added <= $seq AND (q.removed IS NULL OR q.removed > $seq)]->(u)
     WHERE (b.since IS NULL OR b.since <= d) AND (b.until IS NULL OR b.until >= d)
       AND (q.since IS NULL OR q.since <= d) AND (q.until IS NULL OR q.until >= d)
     RETURN w AS x
     UNION
-    MATCH (f:Firm)-[s:服务]->(:Compound)-[q:隶属]->(u)
+    MATCH (f:Firm)-[s:服务 WHERE s.added <= $seq AND (s.removed IS NULL OR s.removed > $seq)]->(:Compound)-[q:隶属 WHERE q.added <= $seq AND (q.removed IS NULL OR q.removed > $seq)]->(u)
     WHERE (s.since IS NULL OR s.since <= d) AND (s.until IS NULL OR s.until >= d)
       AND (q.since IS NULL OR q.since <= d) AND (q.until IS NULL OR q.until >= d)
     RETURN f AS x
@@ -72,18 +76,18 @@ CALL (d) {
 }
 CALL (d, linked, compounds) {
   UNWIND linked AS x
-  MATCH (p:Person)-[r:任职|兼职委员]->(x)
+  MATCH (p:Person)-[r:任职|兼职委员 WHERE r.added <= $seq AND (r.removed IS NULL OR r.removed > $seq)]->(x)
   WHERE (r.since IS NULL OR r.since <= d) AND (r.until IS NULL OR r.until >= d)
   RETURN p, x, r.role AS role, type(r) AS type
   UNION
   UNWIND linked AS x
-  MATCH (p:Person)-[r:派驻]->(x)
+  MATCH (p:Person)-[r:派驻 WHERE r.added <= $seq AND (r.removed IS NULL OR r.removed > $seq)]->(x)
   WHERE r.role IN ['义务质量总监', '项目负责人']
     AND (r.since IS NULL OR r.since <= d) AND (r.until IS NULL OR r.until >= d)
   RETURN p, x, r.role AS role, '派驻' AS type
   UNION
   UNWIND compounds AS k
-  MATCH (p:Person)-[r:派驻]->(k)<-[s:服务]-(x:Firm)
+  MATCH (p:Person)-[r:派驻 WHERE r.added <= $seq AND (r.removed IS NULL OR r.removed > $seq)]->(k)<-[s:服务 WHERE s.added <= $seq AND (s.removed IS NULL OR s.removed > $seq)]-(x:Firm)
   WHERE r.role IN ['义务质量总监', '项目负责人']
     AND (r.since IS NULL OR r.since <= d) AND (r.until IS NULL OR r.until >= d)
     AND (s.since IS NULL OR s.since <= d) AND (s.until IS NULL OR s.until >= d)

@@ -1,6 +1,10 @@
 // orphans.cypher — 空白小区：状态为“空白”的小区（domain.md §4.1 第 5 条、§4.3 ORPHAN_COMPOUND）
 //
-// Parameters — set all three before running (null picks the default):
+// Parameters — set all four before running (null picks the default):
+//   :param seq => 1
+//       the submission read (docs/design.md, "Submissions"): only nodes and relationships with
+//       added <= seq and (removed null or > seq) count; the latest is
+//       MATCH (h:SubmissionHead) RETURN h.seq (govgraph passes it, or the --load asked for).
 //   :param as_of => '2024-06-30'
 //       统计时点: a Neo4j date or the text 'YYYY-MM-DD' (read with date($as_of));
 //       null = today in Asia/Shanghai.
@@ -20,38 +24,38 @@
 // is 派驻 there as 党建指导员 or 领航员.
 WITH coalesce(date($as_of), date({timezone: 'Asia/Shanghai'})) AS d,
      coalesce($min_formal_members, 3) AS minimum
-MATCH (c:Compound)
+MATCH (c:Compound WHERE c.added <= $seq AND (c.removed IS NULL OR c.removed > $seq))
 WHERE NOT EXISTS {
-        MATCH (o:PartyOrg)-[k:覆盖]->(c)
+        MATCH (o:PartyOrg)-[k:覆盖 WHERE k.added <= $seq AND (k.removed IS NULL OR k.removed > $seq)]->(c)
         WHERE (k.since IS NULL OR k.since <= d) AND (k.until IS NULL OR k.until >= d)
           AND ((o.org_type IN ['党委', '党总支', '党支部', '临时党支部']
                 AND o.scope IN ['小区', '网格', '业委会', '项目'])
                OR o.org_type IN ['党的工作小组', '党小组'])
       }
   AND NOT EXISTS {
-        MATCH (c)-[k:挂靠建]->(:PartyOrg)
+        MATCH (c)-[k:挂靠建 WHERE k.added <= $seq AND (k.removed IS NULL OR k.removed > $seq)]->(:PartyOrg)
         WHERE (k.since IS NULL OR k.since <= d) AND (k.until IS NULL OR k.until >= d)
       }
   AND NOT EXISTS {
-        MATCH (:Person)-[k:派驻]->(c)
+        MATCH (:Person)-[k:派驻 WHERE k.added <= $seq AND (k.removed IS NULL OR k.removed > $seq)]->(c)
         WHERE (k.since IS NULL OR k.since <= d) AND (k.until IS NULL OR k.until >= d)
           AND k.role IN ['党建指导员', '领航员']
       }
 WITH d, minimum, c,
      head(COLLECT {
-       MATCH (c)-[p:隶属]->(m:Community)
+       MATCH (c)-[p:隶属 WHERE p.added <= $seq AND (p.removed IS NULL OR p.removed > $seq)]->(m:Community)
        WHERE (p.since IS NULL OR p.since <= d) AND (p.until IS NULL OR p.until >= d)
        RETURN m ORDER BY m.id
      }) AS community
 WITH d, minimum, c, community,
      head(COLLECT {
-       MATCH (community)-[p:隶属]->(s:Street)
+       MATCH (community)-[p:隶属 WHERE p.added <= $seq AND (p.removed IS NULL OR p.removed > $seq)]->(s:Street)
        WHERE (p.since IS NULL OR p.since <= d) AND (p.until IS NULL OR p.until >= d)
        RETURN s ORDER BY s.id
      }) AS street
 WITH d, minimum, c, community, street,
      head(COLLECT {
-       MATCH (street)-[p:隶属]->(x:District)
+       MATCH (street)-[p:隶属 WHERE p.added <= $seq AND (p.removed IS NULL OR p.removed > $seq)]->(x:District)
        WHERE (p.since IS NULL OR p.since <= d) AND (p.until IS NULL OR p.until >= d)
        RETURN x ORDER BY x.id
      }) AS district
@@ -60,7 +64,7 @@ WITH c, community, street, district, minimum,
      CASE
        WHEN c.party_members IS NOT NULL THEN c.party_members
        ELSE size(COLLECT {
-         MATCH (p:Person)-[k:居住]->(c)
+         MATCH (p:Person)-[k:居住 WHERE k.added <= $seq AND (k.removed IS NULL OR k.removed > $seq)]->(c)
          WHERE (k.since IS NULL OR k.since <= d) AND (k.until IS NULL OR k.until >= d)
            AND p.party_status = '正式党员'
          RETURN DISTINCT p.id

@@ -5,15 +5,27 @@
 // No parameters. Statements end with ';' (govgraph splits on ';' after removing
 // '//' comments, so keep ';' and '//' out of names and strings here).
 
-// Every entity id is unique across all kinds (one namespace); this also gives the
-// index that relationship loading (MATCH (:Entity {id: …})) and look-ups use.
-CREATE CONSTRAINT entity_id_unique IF NOT EXISTS
-FOR (n:Entity) REQUIRE n.id IS UNIQUE;
+// Every submission is kept as versioned rows (docs/design.md, "Submissions"): one node per
+// version of an entity, so an id is unique among the current nodes only (govgraph checks
+// that when writing). The index serves relationship loading and look-ups by id.
+DROP CONSTRAINT entity_id_unique IF EXISTS;
+CREATE INDEX entity_id IF NOT EXISTS
+FOR (n:Entity) ON (n.id);
+
+// The one head node: the current committed submission (h.seq) and the writer lock.
+CREATE CONSTRAINT submission_head_key IF NOT EXISTS
+FOR (h:SubmissionHead) REQUIRE h.key IS UNIQUE;
+
+// Finding the rows a killed load left (added or removed after the head).
+CREATE INDEX entity_added IF NOT EXISTS
+FOR (n:Entity) ON (n.added);
+CREATE INDEX entity_removed IF NOT EXISTS
+FOR (n:Entity) ON (n.removed);
 
 // Finding a unit by its Chinese name in Neo4j Browser.
 CREATE INDEX entity_name IF NOT EXISTS
 FOR (n:Entity) ON (n.name);
 
-// The load log is read in order.
-CREATE INDEX load_record_seq IF NOT EXISTS
-FOR (n:LoadRecord) ON (n.seq);
+// The submissions are read in order.
+CREATE INDEX submission_seq IF NOT EXISTS
+FOR (n:Submission) ON (n.seq);

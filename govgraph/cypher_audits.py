@@ -37,36 +37,42 @@ def query_text(name: str) -> str:
     return resources.files("govgraph.cypher").joinpath(f"{name}.cypher").read_text("utf-8")
 
 
-def run_audit(store: Neo4jStore, name: str, **parameters) -> list[dict]:
-    """Run one audit query server-side and return its rows. A `scope` that is not a
-    street or community of the store is refused, as a scoped read refuses it."""
+def run_audit(store: Neo4jStore, name: str, load: int | None = None, **parameters) -> list[dict]:
+    """Run one audit query server-side and return its rows, on submission `load` (None:
+    the latest; the query's `$seq`). A `scope` that is not a street or community of the
+    store is refused, as a scoped read refuses it."""
     if parameters.get("scope") is not None:
         require_scope(store, parameters["scope"])
-    return store.run_read(query_text(name), parameters)
+    return store.run_read(query_text(name), parameters, load=load)
 
 
 def compound_coverage(store: Neo4jStore, as_of: date | None = None, *,
-                      min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS, scope: str | None = None) -> list[dict]:
-    return run_audit(store, "compound_coverage", as_of=as_of, min_formal_members=min_formal_members, scope=scope)
+                      min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS, scope: str | None = None,
+                      load: int | None = None) -> list[dict]:
+    return run_audit(store, "compound_coverage", load, as_of=as_of, min_formal_members=min_formal_members,
+                     scope=scope)
 
 
 def firm_coverage(store: Neo4jStore, as_of: date | None = None, *,
-                  min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS, scope: str | None = None) -> list[dict]:
-    return run_audit(store, "firm_coverage", as_of=as_of, min_formal_members=min_formal_members, scope=scope)
+                  min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS, scope: str | None = None,
+                  load: int | None = None) -> list[dict]:
+    return run_audit(store, "firm_coverage", load, as_of=as_of, min_formal_members=min_formal_members, scope=scope)
 
 
 def coverage(store: Neo4jStore, as_of: date | None = None, *,
-             min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS, scope: str | None = None) -> list[dict]:
+             min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS, scope: str | None = None,
+             load: int | None = None) -> list[dict]:
     """Every compound, then every firm (the order of `govgraph.coverage.coverage`)."""
-    options = {"min_formal_members": min_formal_members, "scope": scope}
+    options = {"min_formal_members": min_formal_members, "scope": scope, "load": load}
     return compound_coverage(store, as_of, **options) + firm_coverage(store, as_of, **options)
 
 
-def coverage_rollup(store: Neo4jStore, as_of: date | None = None, level: str = "street") -> list[dict]:
+def coverage_rollup(store: Neo4jStore, as_of: date | None = None, level: str = "street",
+                    load: int | None = None) -> list[dict]:
     """Counts per status and the two coverage rates per unit of `level`, then the TOTAL row."""
     if level not in ROLLUP_LEVELS:
         raise ValueError(f"level must be one of {ROLLUP_LEVELS}, not {level!r}")
-    return run_audit(store, "coverage_rollup", as_of=as_of, level=level)
+    return run_audit(store, "coverage_rollup", load, as_of=as_of, level=level)
 
 
 def orphans(store: Neo4jStore, as_of: date | None = None, *,

@@ -32,10 +32,10 @@ from neo4j import GraphDatabase, RoutingControl
 from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date as Neo4jDate
 
-from ..errors import StoreError
+from ..errors import NotFoundError, StoreError
 from ..graph import Entity, GraphData, Origin, Relation
 from ..schema import load_schema
-from .base import Build, LoadRecord, Submission, change_counts
+from .base import Build, LoadRecord, Submission, change_counts, resolve_load
 from .scope import read_scope
 
 ENTITY_LABEL = "Entity"
@@ -44,7 +44,7 @@ DEFAULT_USERNAME = "neo4j"
 BATCH_SIZE = 5000
 _PROVENANCE = ("ledger_file", "ledger_row")
 _RELATION_PROPERTIES = ("role", "since", "until", "source")
-_LOAD_RECORD_FIELDS = tuple(f.name for f in dataclass_fields(Submission))
+_SUBMISSION_FIELDS = tuple(f.name for f in dataclass_fields(Submission))
 # Bolt only: the driver's preview HTTP scheme needs extra packages and another server API.
 _SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
@@ -58,43 +58,81 @@ logging.getLogger("neo4j").addHandler(logging.NullHandler())
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 # -- constant queries ----------------------------------------------------------------------
-_READ_IDS = """
-MATCH (n:Entity)
-RETURN n.id AS id
+# Versioned rows (docs/design.md, "Submissions: system-versioned rows"): every node and
+# relationship carries `added` and, once gone, `removed`; the graph as submitted in $seq is
+# what this filter lets through. Readers take $seq from the head node in the same
+# transaction, so a write not yet switched on (added > head) is invisible.
+_VISIBLE = "{v}.added <= $seq AND ({v}.removed IS NULL OR {v}.removed > $seq)"
+
+_READ_HEAD = """
+OPTIONAL MATCH (h:SubmissionHead {key: 'head'})
+RETURN h.seq AS seq
 """
 
-_DELETE_RELATION_BATCH = """
-MATCH (:Entity)-[r]->(:Entity)
-WHERE type(r) IN $types
-WITH r LIMIT $batch
-DELETE r
-RETURN count(*) AS deleted
+# The writer lock: the first statement of every write transaction sets a property on the
+# one head node, so a second writer waits here until the first commits or rolls back.
+_LOCK_HEAD = """
+MERGE (h:SubmissionHead {key: 'head'})
+ON CREATE SET h.seq = 0
+SET h.locked = coalesce(h.locked, 0) + 1
+RETURN h.seq AS seq
 """
 
-_DELETE_ENTITIES = """
-UNWIND $ids AS id
-MATCH (n:Entity {id: id})
+_SET_HEAD = """
+MATCH (h:SubmissionHead {key: 'head'})
+SET h.seq = $seq
+"""
+
+# Leftovers of a load killed before its head switch: rows it added are deleted, rows it
+# marked removed are current again.
+_CLEAN_ENTITIES = """
+MATCH (n:Entity) WHERE n.added > $head
 DETACH DELETE n
-RETURN count(*) AS deleted
+"""
+_UNMARK_ENTITIES = """
+MATCH (n:Entity) WHERE n.removed > $head
+SET n.removed = null
+"""
+_CLEAN_RELATIONS = """
+MATCH (:Entity)-[r]->(:Entity) WHERE type(r) IN $types AND r.added > $head
+DELETE r
+"""
+_UNMARK_RELATIONS = """
+MATCH (:Entity)-[r]->(:Entity) WHERE type(r) IN $types AND r.removed > $head
+SET r.removed = null
 """
 
-_ADD_LOAD_RECORD = """
-OPTIONAL MATCH (previous:LoadRecord)
-WITH coalesce(max(previous.seq), 0) + 1 AS seq
-CREATE (record:LoadRecord)
-SET record = $record, record.seq = seq
-RETURN seq
+_READ_CURRENT_ENTITIES = """
+MATCH (n:Entity) WHERE n.removed IS NULL
+RETURN elementId(n) AS eid, labels(n) AS labels, properties(n) AS props
+"""
+
+_MARK_ENTITIES = """
+UNWIND $eids AS eid
+MATCH (n:Entity) WHERE elementId(n) = eid
+SET n.removed = $seq
+"""
+
+_MARK_RELATIONS = """
+UNWIND $eids AS eid
+MATCH ()-[r]->() WHERE elementId(r) = eid
+SET r.removed = $seq
+"""
+
+_ADD_SUBMISSION = """
+CREATE (s:Submission)
+SET s = $props
 """
 
 _READ_ENTITIES = """
-MATCH (n:Entity)
+MATCH (n:Entity) WHERE """ + _VISIBLE.format(v="n") + """
 RETURN labels(n) AS labels, properties(n) AS props
 ORDER BY n.id
 """
 
 _READ_ENTITIES_BY_ID = """
 MATCH (n:Entity)
-WHERE n.id IN $ids
+WHERE n.id IN $ids AND """ + _VISIBLE.format(v="n") + """
 RETURN labels(n) AS labels, properties(n) AS props
 """
 
@@ -103,24 +141,41 @@ RETURN type(r) AS type, a.id AS from_id, b.id AS to_id, r.role AS role, r.since 
        r.until AS until, r.source AS source, r.ledger_file AS ledger_file, r.ledger_row AS ledger_row
 """
 
+_READ_CURRENT_RELATIONS = """
+MATCH (a:Entity)-[r]->(b:Entity)
+WHERE type(r) IN $types AND r.removed IS NULL
+RETURN elementId(r) AS eid, type(r) AS type, a.id AS from_id, b.id AS to_id, r.role AS role,
+       r.since AS since, r.until AS until, r.source AS source, r.ledger_file AS ledger_file,
+       r.ledger_row AS ledger_row
+"""
+
 _READ_RELATIONS = """
 MATCH (a:Entity)-[r]->(b:Entity)
-WHERE type(r) IN $types
-""" + _RELATION_COLUMNS
+WHERE type(r) IN $types AND """ + _VISIBLE.format(v="r") + _RELATION_COLUMNS
 
 _READ_RELATIONS_TOUCHING = """
 MATCH (n:Entity)
-WHERE n.id IN $ids
+WHERE n.id IN $ids AND """ + _VISIBLE.format(v="n") + """
 MATCH (n)-[r]-(:Entity)
 WITH DISTINCT r
-WHERE type(r) IN $types
+WHERE type(r) IN $types AND """ + _VISIBLE.format(v="r") + """
 MATCH (a:Entity)-[r]->(b:Entity)
 """ + _RELATION_COLUMNS
 
-_READ_LOAD_RECORDS = """
-MATCH (record:LoadRecord)
-RETURN properties(record) AS props
-ORDER BY record.seq
+_READ_SUBMISSIONS = """
+MATCH (s:Submission)
+RETURN properties(s) AS props
+ORDER BY s.seq
+"""
+
+# A database written before submissions: `:LoadRecord` nodes and unversioned rows.
+_UPGRADE = """
+MATCH (n:Entity) WHERE n.added IS NULL SET n.added = 1
+WITH count(*) AS entities
+CALL { MATCH (:Entity)-[r]->(:Entity) WHERE r.added IS NULL SET r.added = 1 RETURN count(*) AS relations }
+OPTIONAL MATCH (old:LoadRecord)
+WITH entities, relations, old ORDER BY old.seq DESC LIMIT 1
+RETURN entities, relations, old.at AS at, old.ledger AS ledger, old.mode AS mode
 """
 
 
@@ -133,16 +188,12 @@ def _trusted(name: str, allowed: Iterable[str]) -> str:
 
 @cache
 def _create_entities_query(label: str) -> str:
-    # MERGE on the unique id: an entity kept from the previous load is updated in place
-    # (all its properties replaced, its kind label set), a new one is created.
-    schema_labels = load_schema().entities
-    label = _trusted(label, schema_labels)
-    others = "".join(f":{_trusted(other, schema_labels)}" for other in schema_labels if other != label)
+    # A new version is a new node (the old one, if any, is marked removed).
+    label = _trusted(label, load_schema().entities)
     return (
         "UNWIND $rows AS row\n"
-        f"MERGE (n:{ENTITY_LABEL} {{id: row.id}})\n"
-        f"REMOVE n{others}\n"
-        f"SET n:{label}, n = row\n"
+        f"CREATE (n:{ENTITY_LABEL}:{label})\n"
+        "SET n = row\n"
         "RETURN count(n) AS written"
     )
 
@@ -152,11 +203,12 @@ def _create_relations_query(rtype: str) -> str:
     # Properties are set one by one (a missing key is null, and setting null stores
     # nothing): with named keys the planner needs no Eager barrier, unlike `SET r = map`.
     rtype = _trusted(rtype, load_schema().relations)
-    assignments = ", ".join(f"r.{key} = row.{key}" for key in (*_RELATION_PROPERTIES, *_PROVENANCE))
+    assignments = ", ".join(f"r.{key} = row.{key}" for key in (*_RELATION_PROPERTIES, *_PROVENANCE, "added"))
+    # Between the current versions of its ends (the new one where an entity changed).
     return (
         "UNWIND $rows AS row\n"
-        "MATCH (a:Entity {id: row.from_id})\n"
-        "MATCH (b:Entity {id: row.to_id})\n"
+        "MATCH (a:Entity {id: row.from_id}) WHERE a.removed IS NULL\n"
+        "MATCH (b:Entity {id: row.to_id}) WHERE b.removed IS NULL\n"
         f"CREATE (a)-[r:{rtype}]->(b)\n"
         f"SET {assignments}\n"
         "RETURN count(r) AS created"
@@ -198,6 +250,7 @@ class Neo4jStore:
         self.batch_size = batch_size
         self._password_missing = password_missing
         self._schema_applied = False
+        self._upgraded = False
         self._schema = load_schema()
         # Stored fields per kind: what an entity's properties are read back as.
         self._fields = {label: tuple(c.name for c in kind.fields) for label, kind in self._schema.entities.items()}
@@ -316,60 +369,105 @@ class Neo4jStore:
 
     def submit(self, build: Build, *, at: str, ledger: str, mode: str, period: str | None = None,
                scope: str | None = None, on_wait=None) -> Submission:
+        """One submission (docs/design.md, "Submissions"): the head node locked first, the
+        leftovers of a killed load cleaned, the current graph read and `build(before)` run
+        with the lock held, only the change written, and the head switched to the new seq.
+        Today all of it is one transaction; the head switch is its last statement, so the
+        rows can later be written in batches before it."""
         self.ensure_schema()
+        self._upgrade_if_needed()
+        info = dict(at=at, ledger=ledger, mode=mode, period=period, scope=scope)
 
         def work() -> Submission:
             with self.driver.session(database=self.database) as session:
-                return session.execute_write(self._submit_tx, build, dict(at=at, ledger=ledger, mode=mode,
-                                                                          period=period, scope=scope))
+                return session.execute_write(self._submit_tx, build, info)
 
         return self._guard("write", work)
 
     def _submit_tx(self, tx, build, info) -> Submission:
-        before = GraphData(self._entities(list(tx.run(_READ_ENTITIES))),
-                           self._relations(list(tx.run(_READ_RELATIONS, types=self._relation_types))))
+        head = tx.run(_LOCK_HEAD).single()["seq"]
+        seq = head + 1
+        for query in (_CLEAN_RELATIONS, _UNMARK_RELATIONS, _CLEAN_ENTITIES, _UNMARK_ENTITIES):
+            tx.run(query, head=head, types=self._relation_types).consume()
+        entity_records = list(tx.run(_READ_CURRENT_ENTITIES))
+        relation_records = list(tx.run(_READ_CURRENT_RELATIONS, types=self._relation_types))
+        entities = self._entities([(r["labels"], r["props"]) for r in entity_records])
+        entity_eids = {r["props"]["id"]: r["eid"] for r in entity_records}
+        relations = self._relations([tuple(r.values())[1:] for r in relation_records])
+        before = GraphData(entities, relations)
         data = build(before)
         ids = [e.id for e in data.entities.values()]
-        if len(set(ids)) != len(ids):  # MERGE by id would silently fold them into one node
+        if len(set(ids)) != len(ids):  # two nodes for one id
             repeated = sorted(i for i, n in Counter(ids).items() if n > 1)
             raise StoreError(
                 f"写入 Neo4j（{self.uri}）失败，库中数据未改变：实体编号重复（{'、'.join(repeated[:5])}）"
             )
         counts = change_counts(before, data)
-        entity_batches = self._entity_batches(data.entities.values())
-        relation_batches = self._relation_batches(data.relations)
-        seq = self._replace_tx(tx, entity_batches, relation_batches, {**info, **counts})
-        return Submission(seq=seq, **info, **counts)
-
-    def _replace_tx(self, tx, entity_batches, relation_batches, record_props) -> None:
-        """The whole load in the one transaction `tx`: any failure rolls all of it back.
-
-        Order matters for speed, not for the result: deleting nodes early in a large
-        transaction makes every later index look-up in it several times slower, so the
-        old relationships go first, entities are merged by id, relationships created,
-        and only then are the entities that are not in the new graph deleted.
-        """
-        old_ids = {row["id"] for row in tx.run(_READ_IDS)}
-        while True:
-            deleted = tx.run(_DELETE_RELATION_BATCH, types=self._relation_types, batch=self.batch_size).single()
-            if deleted["deleted"] < self.batch_size:
-                break
-        new_ids = set()
-        for query, rows in entity_batches:
+        new_entities, gone_entities = [], []
+        for e in data.entities.values():
+            old = before.entities.get(e.id)
+            if old is None or old != e:
+                new_entities.append(e)
+                if old is not None:
+                    gone_entities.append(e.id)
+        changed_ids = set(gone_entities)
+        gone_entities += sorted(before.entities.keys() - set(ids))
+        kept: dict[Relation, list[str]] = {}
+        for record, r in zip(relation_records, relations):
+            kept.setdefault(r, []).append(record["eid"])
+        new_relations = []
+        for r in data.relations:
+            eids = kept.get(r)
+            # A relation kept unchanged stays, unless an end changed: then it moves to the
+            # end's new node (the old relationship removed with the old node).
+            if eids and r.from_id not in changed_ids and r.to_id not in changed_ids:
+                eids.pop()
+            else:
+                new_relations.append(r)
+        gone_relations = [eid for eids in kept.values() for eid in eids]
+        for chunk in _chunks(gone_relations, self.batch_size):
+            tx.run(_MARK_RELATIONS, eids=chunk, seq=seq).consume()
+        for chunk in _chunks([entity_eids[i] for i in gone_entities], self.batch_size):
+            tx.run(_MARK_ENTITIES, eids=chunk, seq=seq).consume()
+        for query, rows in self._entity_batches(new_entities, seq):
             tx.run(query, rows=rows).consume()
-            new_ids.update(row["id"] for row in rows)
-        for rtype, query, rows in relation_batches:
+        for rtype, query, rows in self._relation_batches(new_relations, seq):
             created = tx.run(query, rows=rows).single()["created"]
             if created != len(rows):
                 raise _EndpointsMissing(rtype, len(rows) - created)
-        for chunk in _chunks(sorted(old_ids - new_ids), self.batch_size):
-            tx.run(_DELETE_ENTITIES, ids=chunk).consume()
-        return tx.run(_ADD_LOAD_RECORD, record={k: v for k, v in record_props.items() if v is not None}).single()["seq"]
+        submission = Submission(seq=seq, **info, **counts)
+        tx.run(_ADD_SUBMISSION, props={k: v for k, v in submission.as_row().items() if v is not None}).consume()
+        tx.run(_SET_HEAD, seq=seq).consume()  # the switch: readers see the new submission from here
+        return submission
 
-    def _entity_batches(self, entities: Iterable[Entity]) -> list[tuple[str, list[dict]]]:
+    def _upgrade_if_needed(self) -> None:
+        """A database written before submissions (`:LoadRecord` nodes, no head node)
+        becomes submission 1, as an old SQLite file does (docs/design.md)."""
+        if self._upgraded:
+            return
+
+        def upgrade(tx) -> None:
+            if tx.run(_READ_HEAD).single()["seq"] is not None:
+                return
+            if tx.run("MATCH (n) WHERE n:Entity OR n:LoadRecord RETURN count(n) > 0 AS any").single()["any"]:
+                row = tx.run(_UPGRADE).single()
+                props = Submission(1, row["at"] or "", row["ledger"] or "升级前的数据", row["mode"] or "replace",
+                                   None, None, row["entities"], 0, 0, row["relations"], 0, 0).as_row()
+                tx.run(_ADD_SUBMISSION, props={k: v for k, v in props.items() if v is not None}).consume()
+                tx.run("MERGE (h:SubmissionHead {key: 'head'}) SET h.seq = 1").consume()
+
+        def work() -> None:
+            with self.driver.session(database=self.database) as session:
+                if session.execute_read(lambda tx: tx.run(_READ_HEAD).single()["seq"]) is None:
+                    session.execute_write(upgrade)
+
+        self._guard("write", work)
+        self._upgraded = True
+
+    def _entity_batches(self, entities: Iterable[Entity], seq: int) -> list[tuple[str, list[dict]]]:
         by_kind: dict[str, list[dict]] = {}
         for e in entities:
-            row = {"id": e.id, "name": e.name}
+            row = {"id": e.id, "name": e.name, "added": seq}
             row.update((k, v) for k, v in e.attrs.items() if v is not None)
             row.update(_provenance(e.origin))
             by_kind.setdefault(e.kind, []).append(row)
@@ -379,10 +477,10 @@ class Neo4jStore:
             for chunk in _chunks(rows, self.batch_size)
         ]
 
-    def _relation_batches(self, relations: Iterable[Relation]) -> list[tuple[str, str, list[dict]]]:
+    def _relation_batches(self, relations: Iterable[Relation], seq: int) -> list[tuple[str, str, list[dict]]]:
         by_type: dict[str, list[dict]] = {}
         for r in relations:
-            row = {"from_id": r.from_id, "to_id": r.to_id}
+            row = {"from_id": r.from_id, "to_id": r.to_id, "added": seq}
             row.update((k, getattr(r, k)) for k in _RELATION_PROPERTIES if getattr(r, k) is not None)
             row.update(_provenance(r.origin))
             by_type.setdefault(r.type, []).append(row)
@@ -393,51 +491,80 @@ class Neo4jStore:
         ]
 
     # -- reading --------------------------------------------------------------------------
-    def _fetch(self, query: str, parameters: dict | None = None) -> list:
-        """Records of one read query, run as a managed (retried) read transaction."""
+    def _read(self, load: int | None, work: Callable[[Any, int], Any]) -> Any:
+        """`work(tx, seq)` in one managed read transaction, `seq` the submission read:
+        `load`, checked against the head read in the same transaction, or the head."""
+        self._upgrade_if_needed()
 
-        def work():
-            return self.driver.execute_query(
-                query, parameters or {}, database_=self.database, routing_=RoutingControl.READ
-            ).records
+        def in_tx(tx):
+            head = tx.run(_READ_HEAD).single()["seq"] or 0
+            if load is None or load == head or 1 <= load < head:
+                return work(tx, head if load is None else load)
+            resolve_load(self._submissions(tx), load)  # raises, listing what exists
+            raise NotFoundError(f"没有第 {load} 次导入")
 
-        return self._guard("read", work)
+        def run():
+            with self.driver.session(database=self.database) as session:
+                return session.execute_read(in_tx)
 
-    def run_read(self, query: str, parameters: dict | None = None) -> list[dict]:
-        """Run one read query; rows as plain dicts, Neo4j dates as `datetime.date`."""
-        return [{k: _native(v) for k, v in record.items()} for record in self._fetch(query, parameters)]
+        return self._guard("read", run)
+
+    def _fetch(self, query: str, parameters: dict | None = None, load: int | None = None) -> list:
+        """Records of one read query, run as a managed (retried) read transaction, with
+        `$seq` set to the submission read (unless the parameters give it)."""
+
+        def work(tx, seq):
+            return list(tx.run(query, {"seq": seq, **(parameters or {})}))
+
+        return self._read(load, work)
+
+    def run_read(self, query: str, parameters: dict | None = None, load: int | None = None) -> list[dict]:
+        """Run one read query; rows as plain dicts, Neo4j dates as `datetime.date`. The
+        query sees `$seq`: the head, or `load`, read in the same transaction."""
+        return [{k: _native(v) for k, v in record.items()} for record in self._fetch(query, parameters, load)]
 
     def read(self, scope: str | None = None, load: int | None = None) -> GraphData:
-        if load is not None and load != len(self.submissions()):
-            from .base import resolve_load
-
-            resolve_load(self.submissions(), load)
-            raise StoreError("Neo4j 暂不支持查看以前的导入")
         if scope is not None:
-            return read_scope(self, scope)
-        entities = self._entities(self._fetch(_READ_ENTITIES))
-        relations = self._relations(self._fetch(_READ_RELATIONS, {"types": self._relation_types}))
-        return GraphData(entities, relations)
+            seq = self._read(load, lambda tx, seq: seq)
+            return read_scope(_At(self, seq), scope)
+
+        def work(tx, seq):
+            entities = self._entities(list(tx.run(_READ_ENTITIES, seq=seq)))
+            relations = self._relations(list(tx.run(_READ_RELATIONS, seq=seq, types=self._relation_types)))
+            return GraphData(entities, relations)
+
+        return self._read(load, work)
 
     def entities_by_id(self, ids: set[str], load: int | None = None) -> dict[str, Entity]:
-        found: dict[str, Entity] = {}
-        for chunk in _chunks(sorted(ids), self.batch_size):
-            found.update(self._entities(self._fetch(_READ_ENTITIES_BY_ID, {"ids": chunk})))
-        return found
+        def work(tx, seq):
+            found: dict[str, Entity] = {}
+            for chunk in _chunks(sorted(ids), self.batch_size):
+                found.update(self._entities(list(tx.run(_READ_ENTITIES_BY_ID, ids=chunk, seq=seq))))
+            return found
+
+        return self._read(load, work)
 
     def relations_touching(self, ids: set[str], load: int | None = None) -> list[Relation]:
         """Every relation with either end in `ids`, each once."""
-        seen: dict[tuple, Relation] = {}
-        for chunk in _chunks(sorted(ids), self.batch_size):
-            records = self._fetch(_READ_RELATIONS_TOUCHING, {"ids": chunk, "types": self._relation_types})
-            for rel in self._relations(records):
-                # A relation with its two ends in different chunks comes back twice.
-                seen.setdefault(_full_key(rel), rel)
-        return sorted(seen.values(), key=_full_key)
+
+        def work(tx, seq):
+            seen: dict[tuple, Relation] = {}
+            for chunk in _chunks(sorted(ids), self.batch_size):
+                records = list(tx.run(_READ_RELATIONS_TOUCHING, ids=chunk, types=self._relation_types, seq=seq))
+                for rel in self._relations(records):
+                    # A relation with its two ends in different chunks comes back twice.
+                    seen.setdefault(_full_key(rel), rel)
+            return sorted(seen.values(), key=_full_key)
+
+        return self._read(load, work)
+
+    def _submissions(self, tx) -> list[Submission]:
+        return [Submission(**{f: _native(r["props"].get(f)) for f in _SUBMISSION_FIELDS})
+                for r in tx.run(_READ_SUBMISSIONS)]
 
     def submissions(self) -> list[Submission]:
-        records = self._fetch(_READ_LOAD_RECORDS)
-        return [Submission(**{f: _native(r["props"].get(f)) for f in _LOAD_RECORD_FIELDS}) for r in records]
+        """The submissions up to the head (a killed load's node, if any, is not one)."""
+        return self._read(None, lambda tx, seq: [s for s in self._submissions(tx) if s.seq <= seq])
 
     load_records = submissions
 
@@ -458,6 +585,19 @@ class Neo4jStore:
             Relation(rtype, from_id, to_id, role, _native(since), _native(until), source, _origin(file, row))
             for rtype, from_id, to_id, role, since, until, source, file, row in records
         ]
+
+
+class _At:
+    """A store pinned to one submission: the two look-ups `read_scope` asks for."""
+
+    def __init__(self, store: Neo4jStore, seq: int):
+        self.store, self.seq = store, seq
+
+    def entities_by_id(self, ids):
+        return self.store.entities_by_id(ids, load=self.seq or None)
+
+    def relations_touching(self, ids):
+        return self.store.relations_touching(ids, load=self.seq or None)
 
 
 def _native(value: Any) -> Any:

@@ -125,13 +125,17 @@ def test_load_records_in_order(clean_store, ledgers):
     tiny = GraphData({"X": Entity("District", "X", "区")})
     clean_store.replace_all(ledgers(SMALL), first)
     clean_store.replace_all(tiny, second)
-    assert clean_store.load_records() == [first, second]
+    # The counts are those of the change that landed, whatever the record said.
+    records = clean_store.load_records()
+    assert [(r.seq, r.ledger, r.mode) for r in records] == [(1, "第一次", "replace"), (2, "第二次", "merge")]
+    assert records[1].entities_added == 1 and records[1].entities_removed == len(ledgers(SMALL).entities)
     assert clean_store.read().same_content(tiny)
+    assert clean_store.read(load=1).same_content(ledgers(SMALL))
 
 
 def test_replace_changes_kind_fields_and_drops_the_rest(clean_store, neo4j_db):
-    """An id that changes kind keeps one node with one kind label; removed fields,
-    entities and relations are gone."""
+    """An id that changes kind has one current node with one kind label; removed fields,
+    entities and relations are gone from the current graph (their versions are kept)."""
     before = GraphData(
         {
             "X1": Entity("Compound", "X1", "甲小区", {"households": 10, "complex": True}),
@@ -151,10 +155,13 @@ def test_replace_changes_kind_fields_and_drops_the_rest(clean_store, neo4j_db):
     clean_store.replace_all(after, _record("after"))
     assert clean_store.read().same_content(after)
     labels = neo4j_db.driver.execute_query(
-        "MATCH (n:Entity {id: 'X2'}) RETURN labels(n) AS l", database_="neo4j"
-    ).records[0]["l"]
-    assert sorted(labels) == ["Entity", "Person"]
-    assert neo4j_db.count() == 2
+        "MATCH (n:Entity {id: 'X2'}) WHERE n.removed IS NULL RETURN labels(n) AS l", database_="neo4j"
+    ).records
+    assert [sorted(r["l"]) for r in labels] == [["Entity", "Person"]]
+    current = neo4j_db.driver.execute_query(
+        "MATCH (n:Entity) WHERE n.removed IS NULL RETURN count(n) AS n", database_="neo4j").records[0]["n"]
+    assert current == 2
+    assert clean_store.read(load=1).same_content(before)
 
 
 def test_empty_graph(clean_store):
@@ -206,13 +213,14 @@ def test_duplicate_ids_are_refused(clean_store, ledgers):
 
 
 def test_uniqueness_constraint_is_in_place(clean_store, neo4j_db):
-    """Applied before the first write (cypher/schema.cypher), idempotently."""
+    """Applied before the first write (cypher/schema.cypher), idempotently. Entity ids are
+    unique among current nodes only (versions share an id), which govgraph checks itself."""
     clean_store.replace_all(GraphData(), _record())
     clean_store.ensure_schema()
     constraints = neo4j_db.driver.execute_query(
         "SHOW CONSTRAINTS YIELD labelsOrTypes, properties, type RETURN *", database_="neo4j").records
     assert [(r["labelsOrTypes"], r["properties"], r["type"]) for r in constraints] == [
-        (["Entity"], ["id"], "UNIQUENESS")]
+        (["SubmissionHead"], ["key"], "UNIQUENESS")]
 
 
 def test_relation_to_missing_entity_rolls_back(clean_store, ledgers):
@@ -326,4 +334,4 @@ def test_cli_reports_an_unreachable_server_in_one_line(monkeypatch):
 def test_records_survive_as_given(clean_store):
     rec = replace(_record("台账.xlsx"), at="2025-01-02T03:04:05+08:00")
     clean_store.replace_all(GraphData(), rec)
-    assert clean_store.load_records() == [rec]
+    assert [(r.seq, r.at, r.ledger, r.mode) for r in clean_store.load_records()] == [(1, rec.at, rec.ledger, rec.mode)]
