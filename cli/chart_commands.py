@@ -7,13 +7,10 @@ from pathlib import Path
 
 import click
 
-from govgraph.errors import GovgraphError, NotFoundError
-from govgraph.graph import GraphData
-from govgraph.labels import kind_word
-from govgraph.mirror import build_mirror
+from govgraph.errors import GovgraphError
 from govgraph.profile import load_profile
 
-from .options import LATEST, ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
+from .options import ZhChoice, as_of_option, load_option, profile_option, read_around_unit, read_mirror, scope_option, today
 from .progress import terminal_progress
 from .output import say
 
@@ -27,29 +24,6 @@ def _prepare_font() -> None:
     if not fonts.is_ready():
         say("首次使用：正在准备中文字体（约需半分钟，只需一次）……", err=True)
     fonts.register()
-
-
-def _read_for_chart(settings, unit_id: str, on, load=LATEST):
-    """The mirror around the unit: a street or community is read as a scope; a compound
-    through the community it belongs to on `on`."""
-    store = settings.store()
-    try:
-        seq = load.seq(store)
-        found = store.entities_by_id({unit_id}, load=seq).get(unit_id)
-        if found is None:
-            raise NotFoundError(f"找不到编号为 {unit_id} 的实体")
-        if found.kind in ("Street", "Community"):
-            return build_mirror(store.read(unit_id, load=seq))
-        if found.kind != "Compound":
-            raise GovgraphError(f"只能为小区、社区或街道制图，{unit_id} 是{kind_word(found.kind)}")
-        parents = [r.to_id for r in store.relations_touching({unit_id}, load=seq)
-                   if r.type == "隶属" and r.from_id == unit_id and r.in_force(on)]
-        kinds = store.entities_by_id(set(parents), load=seq)
-        community = next((p for p in parents if kinds[p].kind == "Community"), None)
-        data: GraphData = store.read(community, load=seq) if community else store.read(load=seq)
-        return build_mirror(data)
-    finally:
-        store.close()
 
 
 @click.command()
@@ -92,7 +66,7 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide
         return
     if not unit_id:
         raise click.UsageError("请给出小区、社区或街道的编号（或加 --coverage 绘制覆盖情况图）")
-    graph = _read_for_chart(settings, unit_id, as_of, load)
+    graph = read_around_unit(settings, unit_id, as_of, load)
     layout = render_chart(graph, unit_id, as_of, output, paper, orientation, hide_names, profile)
     missing = draw.missing_glyphs(layout)
     if missing:

@@ -88,11 +88,22 @@ def load_option(command):
 def read_mirror(settings, scope: str | None, load: LoadChoice = LATEST):
     """The NetworkX mirror of the chosen store, whole or around one street or community,
     as submitted in the chosen submission."""
-    from govgraph.mirror import build_mirror
+    from govgraph import reading
 
     store = settings.store()
     try:
-        return build_mirror(store.read(scope, load=load.seq(store)))
+        return reading.read_mirror(store, scope, load.seq(store))
+    finally:
+        store.close()
+
+
+def read_around_unit(settings, unit_id: str, on: date, load: LoadChoice = LATEST):
+    """The mirror around a unit to chart (see `reading.read_around`)."""
+    from govgraph import reading
+
+    store = settings.store()
+    try:
+        return reading.read_around(store, unit_id, on, load.seq(store))
     finally:
         store.close()
 

@@ -12,7 +12,7 @@ from govgraph import appointments as ap
 from govgraph.coverage import coverage as compute_coverage
 from govgraph.errors import GovgraphError, NotFoundError
 from govgraph.findings import audit as run_audit
-from govgraph.findings import finding_texts
+from govgraph.findings import SEVERITY_ORDER, finding_texts
 from govgraph.indicators import indicators as compute_indicators
 from govgraph.mirror import Snapshot
 from govgraph.paths import connecting_paths, in_force_graph
@@ -66,7 +66,7 @@ def audit(settings, as_of, load, scope, profile_path, fail_on, out) -> None:
     rows = [{**f.as_row(), "entity_name": graph.nodes[f.entity_id]["name"]} for f in findings]
     counts = Counter((f.severity, f.code) for f in findings)
     summary = [{"severity": sev, "code": code, "title": finding_texts()[code]["title"], "count": n}
-               for (sev, code), n in sorted(counts.items(), key=lambda x: ({"error": 0, "warning": 1, "info": 2}[x[0][0]], x[0][1]))]
+               for (sev, code), n in sorted(counts.items(), key=lambda x: (SEVERITY_ORDER[x[0][0]], x[0][1]))]
     out.emit([Table("summary", "问题汇总", summary, ["severity", "code", "title", "count"]),
               Table("findings", "问题清单", rows, FINDING_TABLE_KEYS if out.fmt == "table" else FINDING_KEYS)],
              as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；共 {len(findings)} 条问题（口径：{profile.name}）",
@@ -152,39 +152,24 @@ def cross(settings, level, as_of, load, scope, out) -> None:
     snap = Snapshot(graph, as_of)
     kind = "Compound" if level == "compound" else "Community"
     people_rows, unit_rows = [], []
-    totals = Counter()
-    for unit in snap.nodes_of(kind):
-        crossed = ap.cross_appointed(snap, unit)
-        for person, posts in crossed.items():
+    units = [ap.UnitAppointments(snap, unit) for unit in snap.nodes_of(kind)]
+    for u in units:
+        unit = u.unit
+        for person, posts in u.cross_appointed.items():
             people_rows.append({
                 "unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"], "person_id": person,
                 "person_name": snap.node(person)["name"],
                 "posts": [{**p.as_dict(), "org_name": snap.node(p.org_id)["name"]} for p in posts],
             })
-        confirmed, asserted = ap.yijiantiao_confirmed(snap, unit), ap.yijiantiao_asserted(snap, unit)
-        orgs, bodies = ap.yijiantiao_bodies(snap, unit)
-        both = ap.has_party_org_and_committee(snap, unit)
-        totals.update(unit_count=1, units_with_both=both, units_cross=both and bool(crossed),
-                      units_yjt_bodies=bool(orgs and bodies), units_confirmed=bool(orgs and bodies and confirmed))
         unit_rows.append({"unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"],
-                          "cross_appointed": [snap.node(p)["name"] for p in crossed],
-                          "confirmed": [snap.node(p)["name"] for p in confirmed],
-                          "asserted": [snap.node(p)["name"] for p in asserted]})
-    rates = [{
-        "unit_count": totals["unit_count"], "units_with_both": totals["units_with_both"],
-        "units_cross": totals["units_cross"],
-        "cross_appointment_rate": _rate(totals["units_cross"], totals["units_with_both"]),
-        "units_confirmed": totals["units_confirmed"],
-        "yijiantiao_rate": _rate(totals["units_confirmed"], totals["units_yjt_bodies"]),
-    }]
+                          "cross_appointed": [snap.node(p)["name"] for p in u.cross_appointed],
+                          "confirmed": [snap.node(p)["name"] for p in u.confirmed],
+                          "asserted": [snap.node(p)["name"] for p in ap.yijiantiao_asserted(snap, unit)]})
+    rates = [ap.appointment_rates(units)]
     out.emit([Table("people", "交叉任职人员", people_rows, ["unit_id", "unit_name", "person_id", "person_name", "posts"]),
               Table("units", "各单位情况", unit_rows, ["unit_id", "unit_name", "cross_appointed", "confirmed", "asserted"]),
               Table("rates", "比率", rates, list(rates[0]))],
              as_of=as_of, heading=f"统计时点：{as_of.isoformat()}")
-
-
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
 
 
 @click.command()
@@ -200,18 +185,14 @@ def parttime(settings, as_of, load, scope, out) -> None:
     snap = Snapshot(graph, as_of)
     rows = []
     for community in snap.nodes_of("Community"):
-        orgs = ap.community_party_orgs(snap, community)
-        members = {p for org in orgs for p, _ in snap.into("兼职委员", org)}
-        should = {p for compound in ap.compounds_of(snap, community) for p in ap.expected_part_time_members(snap, compound)}
-        # 双报到 to the community itself or to one of its compounds
-        dual = [u for unit in [community, *ap.compounds_of(snap, community)] for u, _ in snap.into("双报到", unit)]
+        found = ap.community_part_time(snap, community)
         rows.append({
             "unit_id": community, "unit_name": snap.node(community)["name"],
-            "org_name": "、".join(snap.node(o)["name"] for o in orgs) or None,
-            "part_time_members": sorted(snap.node(p)["name"] for p in members),
-            "missing": sorted(snap.node(p)["name"] for p in should if not ap.holds_post_in(snap, p, orgs)) if orgs else [],
-            "dual_people": sum(1 for u in dual if snap.kind(u) == "Person"),
-            "dual_units": sum(1 for u in dual if snap.kind(u) == "PartyOrg"),
+            "org_name": "、".join(snap.node(o)["name"] for o in found["orgs"]) or None,
+            "part_time_members": sorted(snap.node(p)["name"] for p in found["members"]),
+            "missing": sorted(snap.node(p)["name"] for p in found["missing"]),
+            "dual_people": len(found["dual_people"]),
+            "dual_units": len(found["dual_units"]),
         })
     out.emit([Table("communities", "兼职委员和双报到", rows, list(rows[0]) if rows else ["unit_id"])],
              as_of=as_of, heading=f"统计时点：{as_of.isoformat()}")

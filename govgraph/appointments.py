@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .coverage import ORGANISATION_SCOPES, ORGANISATION_TYPES
+from .coverage import WORK_GROUP_TYPES, organisations
 from .mirror import Snapshot
+from .values import rate
 
 SELF_GOVERNANCE_KINDS = {"业委会", "议事会", "自管会", "物管会"}
 PARTY_MEMBERS = {"正式党员", "预备党员"}
@@ -21,15 +22,6 @@ class Post:
 
     def as_dict(self) -> dict:
         return {"org_id": self.org_id, "role": self.role, "type": self.type}
-
-
-def covering_organisations(snap: Snapshot, compound: str) -> list[str]:
-    """Organisations (§4.1 sense: a branch-level org of compound scope) covering C."""
-    return [
-        org for org, _ in snap.into("覆盖", compound)
-        if snap.node(org).get("org_type") in ORGANISATION_TYPES
-        and snap.node(org).get("scope") in ORGANISATION_SCOPES["Compound"]
-    ]
 
 
 def community_party_orgs(snap: Snapshot, community: str) -> list[str]:
@@ -53,7 +45,7 @@ def linked_set(snap: Snapshot, unit: str) -> dict[str, str]:
     orgs: dict[str, str] = {}
     if snap.kind(unit) == "Compound":
         compounds = [unit]
-        for org in covering_organisations(snap, unit):
+        for org in organisations(snap, unit):
             orgs[org] = "PartyOrg"
         for committee in committees_of(snap, unit):
             orgs[committee] = "Committee"
@@ -106,6 +98,83 @@ def has_party_org_and_committee(snap: Snapshot, unit: str) -> bool:
     return "PartyOrg" in linked.values() and "Committee" in linked.values()
 
 
+def lead_role(org_type: str | None) -> str:
+    """The post that leads a party org (§4.3 ORG_NO_SECRETARY): 组长 for a 党小组 or
+    党的工作小组, else 书记."""
+    return "组长" if org_type in WORK_GROUP_TYPES else "书记"
+
+
+class UnitAppointments:
+    """A unit's cross-appointments (§4.4) and 一肩挑 (§4.5), and whether it counts in
+    each rate's denominator; the people are found when first asked for."""
+
+    def __init__(self, snap: Snapshot, unit: str):
+        self.snap, self.unit = snap, unit
+        orgs, bodies = yijiantiao_bodies(snap, unit)
+        self.has_both = has_party_org_and_committee(snap, unit)  # counts for 交叉任职率
+        self.has_yijiantiao_bodies = bool(orgs and bodies)  # counts for 一肩挑率
+        self._cross: dict[str, list[Post]] | None = None
+        self._confirmed: list[str] | None = None
+
+    @property
+    def cross_appointed(self) -> dict[str, list[Post]]:
+        if self._cross is None:
+            self._cross = cross_appointed(self.snap, self.unit)
+        return self._cross
+
+    @property
+    def confirmed(self) -> list[str]:
+        if self._confirmed is None:
+            self._confirmed = yijiantiao_confirmed(self.snap, self.unit)
+        return self._confirmed
+
+    @property
+    def counts_cross(self) -> bool:
+        """Numerator of 交叉任职率: a unit with both bodies and a cross-appointed person."""
+        return self.has_both and bool(self.cross_appointed)
+
+    @property
+    def counts_confirmed(self) -> bool:
+        """Numerator of 一肩挑率: a unit with both bodies and a confirmed 一肩挑."""
+        return self.has_yijiantiao_bodies and bool(self.confirmed)
+
+
+def appointment_rates(units: list[UnitAppointments]) -> dict:
+    """交叉任职率 and 一肩挑率 over `units`, with their counts."""
+    both = sum(u.has_both for u in units)
+    crossed = sum(u.counts_cross for u in units)
+    bodies = sum(u.has_yijiantiao_bodies for u in units)
+    confirmed = sum(u.counts_confirmed for u in units)
+    return {"unit_count": len(units), "units_with_both": both, "units_cross": crossed,
+            "cross_appointment_rate": rate(crossed, both), "units_confirmed": confirmed,
+            "yijiantiao_rate": rate(confirmed, bodies)}
+
+
+def dual_registrations(snap: Snapshot, unit: str) -> tuple[list[str], list[str]]:
+    """(people, party orgs) with 双报到 to the unit, each sorted."""
+    registered = snap.into("双报到", unit)
+    return (sorted(u for u, _ in registered if snap.kind(u) == "Person"),
+            sorted(u for u, _ in registered if snap.kind(u) == "PartyOrg"))
+
+
+def community_part_time(snap: Snapshot, community: str) -> dict:
+    """A community's part-time committee (§4.3 MISSING_PART_TIME_MEMBER) and 双报到:
+    the party orgs covering it, their 兼职委员, the people who belong there but hold no
+    post in them (none when there is no such org), and the 双报到 to the community or
+    one of its compounds (people and party orgs, each registration counted)."""
+    orgs = community_party_orgs(snap, community)
+    compounds = compounds_of(snap, community)
+    should = {p for compound in compounds for p in expected_part_time_members(snap, compound)}
+    people, units = [], []
+    for unit in [community, *compounds]:
+        found = dual_registrations(snap, unit)
+        people += found[0]
+        units += found[1]
+    return {"orgs": orgs, "members": sorted({p for org in orgs for p, _ in snap.into("兼职委员", org)}),
+            "missing": sorted(p for p in should if not holds_post_in(snap, p, orgs)) if orgs else [],
+            "dual_people": people, "dual_units": units}
+
+
 def _holders(snap: Snapshot, orgs: list[str], role: str) -> set[str]:
     return {p for org in orgs for p, attrs in snap.into("任职", org) if attrs.get("role") == role}
 
@@ -113,7 +182,7 @@ def _holders(snap: Snapshot, orgs: list[str], role: str) -> set[str]:
 def yijiantiao_bodies(snap: Snapshot, unit: str) -> tuple[list[str], list[str]]:
     """(party orgs, committees) whose 书记 and 主任 make a 一肩挑 in the unit (§4.5)."""
     if snap.kind(unit) == "Compound":
-        return covering_organisations(snap, unit), committees_of(snap, unit, {"业委会"})
+        return organisations(snap, unit), committees_of(snap, unit, {"业委会"})
     return community_party_orgs(snap, unit), committees_of(snap, unit, {"居委会"})
 
 

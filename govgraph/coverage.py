@@ -9,6 +9,7 @@ from datetime import date
 import networkx as nx
 
 from .mirror import Snapshot
+from .values import rate
 
 # The five statuses in order of precedence, with the stable English key used in JSON.
 STATUSES = {"单独建": "single", "联合建": "joint", "挂靠建": "affiliated", "工作覆盖": "work", "空白": "blank"}
@@ -52,22 +53,46 @@ def _is_organisation(snap: Snapshot, org: str, unit_kind: str) -> bool:
     return attrs.get("org_type") in ORGANISATION_TYPES and attrs.get("scope") in ORGANISATION_SCOPES[unit_kind]
 
 
+def organisations(snap: Snapshot, unit: str) -> list[str]:
+    """The organisations (§4.1: a branch-level party org of the unit's scope) covering a
+    Compound or a Firm."""
+    kind = snap.kind(unit)
+    return [org for org, _ in snap.into("覆盖", unit) if snap.kind(org) == "PartyOrg" and _is_organisation(snap, org, kind)]
+
+
+def others_covered(snap: Snapshot, org: str, unit: str) -> list[str]:
+    """The other units of the same kind `org` covers: none makes it 单独建, any 联合建."""
+    kind = snap.kind(unit)
+    return [v for v, _ in snap.out("覆盖", org) if v != unit and snap.kind(v) == kind]
+
+
+def hosts(snap: Snapshot, unit: str) -> list[str]:
+    """The party orgs a unit 挂靠建 to."""
+    return [h for h, _ in snap.out("挂靠建", unit) if snap.kind(h) == "PartyOrg"]
+
+
+def work_groups(snap: Snapshot, unit: str) -> list[str]:
+    """The 党的工作小组 and 党小组 covering a unit (工作覆盖)."""
+    return [org for org, _ in snap.into("覆盖", unit)
+            if snap.kind(org) == "PartyOrg" and snap.node(org).get("org_type") in WORK_GROUP_TYPES]
+
+
+def instructors(snap: Snapshot, unit: str) -> list[tuple[str, str]]:
+    """(person, role) of the 党建指导员 and 领航员 派驻 at a unit (工作覆盖)."""
+    return [(p, attrs["role"]) for p, attrs in snap.into("派驻", unit)
+            if snap.kind(p) == "Person" and attrs.get("role") in INSTRUCTOR_ROLES]
+
+
 def status_of(snap: Snapshot, unit: str) -> str:
     """§4.1, first match wins. `unit` is a Compound or a Firm."""
-    kind = snap.kind(unit)
-    covering = [org for org, _ in snap.into("覆盖", unit) if snap.kind(org) == "PartyOrg"]
-    organisations = [org for org in covering if _is_organisation(snap, org, kind)]
-    if organisations:
-        for org in organisations:
-            others = {v for v, _ in snap.out("覆盖", org) if v != unit and snap.kind(v) == kind}
-            if not others:
-                return "单独建"
+    found = organisations(snap, unit)
+    if found:
+        if any(not others_covered(snap, org, unit) for org in found):
+            return "单独建"
         return "联合建"
-    if any(snap.kind(host) == "PartyOrg" for host, _ in snap.out("挂靠建", unit)):
+    if hosts(snap, unit):
         return "挂靠建"
-    if any(snap.node(org).get("org_type") in WORK_GROUP_TYPES for org in covering):
-        return "工作覆盖"
-    if any(snap.kind(p) == "Person" and attrs.get("role") in INSTRUCTOR_ROLES for p, attrs in snap.into("派驻", unit)):
+    if work_groups(snap, unit) or instructors(snap, unit):
         return "工作覆盖"
     return "空白"
 
@@ -146,13 +171,13 @@ class Rollup:
         row.update({key: self.compounds[word] for word, key in STATUSES.items()})
         row["firms"] = sum(self.firms.values())
         row.update({f"firm_{key}": self.firms[word] for word, key in STATUSES.items()})
-        row["org_coverage_rate"] = _rate(self.org_covered, self.compound_total)
-        row["org_and_work_coverage_rate"] = _rate(self.org_or_work_covered, self.compound_total)
+        row["org_coverage_rate"] = rate(self.org_covered, self.compound_total)
+        row["org_and_work_coverage_rate"] = self.org_and_work_coverage_rate
         return row
 
-
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
+    @property
+    def org_and_work_coverage_rate(self) -> float | None:
+        return rate(self.org_or_work_covered, self.compound_total)
 
 
 LEVEL_KINDS = {"district": "District", "street": "Street", "community": "Community"}
@@ -211,8 +236,12 @@ def orphan_reason(graph: nx.MultiDiGraph, unit: UnitCoverage, on: date) -> tuple
     reason = "无党组织覆盖、未挂靠建、无党的工作小组或党建指导员"
     if notes:
         reason += "；" + "；".join(notes)
+    return reason, suggestion(unit)
+
+
+def suggestion(unit: UnitCoverage) -> str:
+    """What a 空白 unit should do (§4.2, §4.3): build its own org when eligible
+    (SHOULD_BUILD_SINGLE), else get an instructor or a work group (NEEDS_INSTRUCTOR)."""
     if unit.eligible:
-        suggestion = f"有正式党员{unit.formal_members}名，应单独组建党组织（应建尽建）"
-    else:
-        suggestion = "选派党建指导员或组建党的工作小组"
-    return reason, suggestion
+        return f"有正式党员{unit.formal_members}名，应单独组建党组织（应建尽建）"
+    return "选派党建指导员或组建党的工作小组"

@@ -12,7 +12,7 @@ from importlib import resources
 import networkx as nx
 
 from . import appointments as ap
-from .coverage import UnitCoverage, coverage
+from .coverage import UnitCoverage, coverage, organisations
 from .labels import kind_word
 from .mirror import Snapshot
 from .profile import Profile
@@ -22,7 +22,6 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-GROUP_TYPES = {"党小组", "党的工作小组"}
 POSTS_NEEDING_FORMAL_MEMBER = {"书记", "副书记", "委员", "组长"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -148,7 +147,7 @@ class _Auditor:
         community_orgs = ap.community_party_orgs(snap, community) if community else []
         if not community_orgs:
             return
-        for org in ap.covering_organisations(snap, compound):
+        for org in organisations(snap, compound):
             if not ({org} | self.party_ancestors(org)).intersection(community_orgs):
                 evidence = [_evidence(org, compound, a) for o, a in snap.into("覆盖", compound) if o == org]
                 evidence += [_evidence(org, p, a) for p, a in snap.out("隶属", org)]
@@ -196,7 +195,7 @@ class _Auditor:
         for org in snap.nodes_of("PartyOrg"):
             node = snap.node(org)
             org_type = node.get("org_type") or "党组织"
-            role = "组长" if org_type in GROUP_TYPES else "书记"
+            role = ap.lead_role(org_type)
             posts = snap.into("任职", org)
             if not any(a.get("role") == role for _, a in posts):
                 self.add("ORG_NO_SECRETARY", org, org_type=org_type, role=role, remedy_args={"role": role})

@@ -13,6 +13,7 @@ from . import appointments as ap
 from .coverage import LEVEL_KINDS, ORG_STATUSES, UnitCoverage, coverage, unit_above
 from .mirror import Snapshot
 from .profile import INDICATORS, Profile
+from .values import rate
 
 YELLOW_BAND = 0.10  # within 10 points below the target
 
@@ -34,7 +35,7 @@ class Indicator:
 
     @property
     def value(self) -> float | None:
-        return round(self.numerator / self.denominator, 4) if self.denominator else None
+        return rate(self.numerator, self.denominator)
 
     def as_row(self) -> dict:
         return {
@@ -46,12 +47,18 @@ class Indicator:
         }
 
 
+def meets_target(value: float, target: float) -> bool:
+    """At or above the target (a rate equal to it, whatever the floating point, meets it)."""
+    return value >= target - 1e-9
+
+
 def color_for(value: float | None, target: float | None) -> str | None:
+    """Green at or above the target, yellow within 10 points below, red further below (§4.6)."""
     if value is None or target is None:
         return None
-    if value >= target - 1e-9:
+    if meets_target(value, target):
         return "green"
-    return "yellow" if value >= target - YELLOW_BAND - 1e-9 else "red"
+    return "yellow" if meets_target(value, target - YELLOW_BAND) else "red"
 
 
 def _counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage], level: str):
@@ -76,8 +83,7 @@ def _counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitC
         committees = ap.committees_of(snap, compound, ap.SELF_GOVERNANCE_KINDS)
         owners = ap.committees_of(snap, compound, {"业委会"})
         majority = [_party_majority(snap, k, profile) for k in owners]
-        orgs, bodies = ap.yijiantiao_bodies(snap, compound)
-        both = ap.has_party_org_and_committee(snap, compound)
+        appointed = ap.UnitAppointments(snap, compound)
         for unit in units:
             c = counts[unit]
             c["org_coverage_rate"][0] += row.status in ORG_STATUSES
@@ -91,11 +97,11 @@ def _counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitC
             c["committee_rate"][1] += 1
             c["committee_party_majority_rate"][0] += sum(1 for m in majority if m)
             c["committee_party_majority_rate"][1] += sum(1 for m in majority if m is not None)
-            if orgs and bodies:
-                c["yijiantiao_rate"][0] += bool(ap.yijiantiao_confirmed(snap, compound))
+            if appointed.has_yijiantiao_bodies:
+                c["yijiantiao_rate"][0] += appointed.counts_confirmed
                 c["yijiantiao_rate"][1] += 1
-            if both:
-                c["cross_appointment_rate"][0] += bool(ap.cross_appointed(snap, compound))
+            if appointed.has_both:
+                c["cross_appointment_rate"][0] += appointed.counts_cross
                 c["cross_appointment_rate"][1] += 1
     names = {u: ("合计" if u == "TOTAL" else snap.node(u)["name"]) for u in counts}
     kinds = {u: ("Total" if u == "TOTAL" else kind) for u in counts}
@@ -118,7 +124,6 @@ def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = 
     result = []
     for unit in sorted(counts, key=lambda u: (u == "TOTAL", u)):
         for name, (num, den) in counts[unit].items():
-            target = profile.target_on(name, on)
             last = profile.last_passed(name, on)
             last_met = None
             if last is not None:
@@ -127,11 +132,9 @@ def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = 
                                                   coverage(graph, last.deadline, profile.min_formal_members), level)[0]
                 then = past[last.deadline].get(unit, {}).get(name)
                 if then and then[1]:
-                    last_met = then[0] / then[1] >= last.value - 1e-9
+                    last_met = meets_target(then[0] / then[1], last.value)
             value = num / den if den else None
-            # With no deadline ahead, the last one still stands (full coverage stays the
-            # goal after its deadline): it is the target shown and judged against.
-            standing = target or last
+            standing = profile.standing_target(name, on)  # the target shown and judged against
             result.append(Indicator(
                 unit, kinds[unit], names[unit], name, num, den,
                 standing.value if standing else None, standing.deadline if standing else None,

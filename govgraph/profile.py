@@ -60,6 +60,11 @@ class Profile(BaseModel):
         passed = [t for t in self.targets if t.indicator == indicator and t.deadline < on]
         return max(passed, key=lambda t: t.deadline, default=None)
 
+    def standing_target(self, indicator: str, on: date) -> Target | None:
+        """The target judged against on `on`: the one in force, or, when every deadline
+        has passed, the last one (full coverage stays the goal after its deadline)."""
+        return self.target_on(indicator, on) or self.last_passed(indicator, on)
+
 
 def load_profile(path: str | Path | None = None) -> Profile:
     if path is None:

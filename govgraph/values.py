@@ -216,3 +216,9 @@ def guard_formula(text: str) -> str:
 def unguard_formula(text: str) -> str:
     """The cell `guard_formula` wrote, as it was."""
     return text[1:] if text.startswith("'") and _WRITTEN_GUARD.match(text) else text
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A reported rate: numerator / denominator to four decimals (as `--format json`
+    writes it), None when there is nothing to count."""
+    return round(numerator / denominator, 4) if denominator else None

@@ -232,6 +232,16 @@ def test_parttime_and_cross_on_the_demo(run):
     qtc = {(r["person_id"]) for r in cross["people"] if r["unit_id"] == "C-QTC"}
     # the demo's 交叉任职 examples, and 吴倩: 委员 of the branch and 副主任 of the 业委会
     assert qtc == {"U-MAYL", "U-LINF", "U-WUQ"}
+    # 交叉任职率 and 一肩挑率 of `cross --level compound` are the 合计 of `indicators`
+    # (one rule, appointments.appointment_rates): 6 compounds with a branch and a
+    # committee, 5 of them with a cross-appointed person, 2 confirmed 一肩挑 of 6.
+    assert {k: cross["rates"][0][k] for k in ("units_with_both", "units_cross", "units_confirmed")} == {
+        "units_with_both": 6, "units_cross": 5, "units_confirmed": 2}
+    totals = {r["indicator"]: (r["numerator"], r["denominator"], r["value"])
+              for r in json.loads(run("indicators", "--as-of", "2026-11-23", "--format", "json").stdout)
+              if r["unit_id"] == "TOTAL"}
+    assert totals["cross_appointment_rate"] == (5, 6, cross["rates"][0]["cross_appointment_rate"])
+    assert totals["yijiantiao_rate"] == (2, 6, cross["rates"][0]["yijiantiao_rate"])
 
 
 def test_tables_fit_the_terminal_width(loaded, monkeypatch):

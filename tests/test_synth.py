@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from govgraph import appointments as ap
-from govgraph.coverage import STATUSES, coverage
+from govgraph.coverage import STATUSES, coverage, organisations
 from govgraph.errors import LedgerError
 from govgraph.ledger import read_ledger
 from govgraph.mirror import Snapshot, build_mirror, node_attrs
@@ -110,7 +110,7 @@ def test_shares_roughly_as_configured(shares):
     for mode, n in MIX["old_mgmt_mode"].items():
         assert modes[mode] / len(old) == pytest.approx(n / total, abs=0.03), mode
 
-    branches = {o for c in snap.nodes_of("Compound") for o in ap.covering_organisations(snap, c)}
+    branches = {o for c in snap.nodes_of("Compound") for o in organisations(snap, c)}
     confirmed = sum(1 for c in snap.nodes_of("Compound") if ap.yijiantiao_confirmed(snap, c))
     cross = sum(len(ap.cross_appointed(snap, c)) for c in snap.nodes_of("Compound"))
     assert confirmed / len(branches) == pytest.approx(MIX["yijiantiao_share"], abs=0.12)

@@ -10,7 +10,7 @@ line of leadership (隶属) and dotted links for secondary relations (兼职委�
 from __future__ import annotations
 
 import re
-
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,7 +18,8 @@ from pathlib import Path
 import networkx as nx
 
 from .. import appointments as ap
-from ..coverage import INSTRUCTOR_ROLES, WORK_GROUP_TYPES, status_of, unit_coverage
+from .. import coverage as cv
+from ..coverage import Rollup, rollups, status_of, suggestion, unit_coverage
 from ..errors import GovgraphError, NotFoundError
 from ..indicators import color_for
 from ..labels import kind_word
@@ -226,11 +227,11 @@ def compound_chart(snap: Snapshot, compound: str, hide_names: bool = False,
         top.append(b.draft("org:none", "社区党组织", f"{b.name(community)}：未建立党组织", "missing"))
 
     middle: list[_Draft] = []
-    orgs = ap.covering_organisations(snap, compound)
-    groups = [o for o, _ in snap.into("覆盖", compound) if snap.node(o).get("org_type") in WORK_GROUP_TYPES]
-    hosts = [h for h, _ in snap.out("挂靠建", compound) if snap.kind(h) == "PartyOrg"]
+    orgs = cv.organisations(snap, compound)
+    groups = cv.work_groups(snap, compound)
+    hosts = cv.hosts(snap, compound)
     for org in orgs:
-        others = [c for c, _ in snap.out("覆盖", org) if c != compound and snap.kind(c) == "Compound"]
+        others = cv.others_covered(snap, org, compound)
         d = b.draft(f"org:{org}", f"小区党组织（{'联合建' if others else '单独建'}）", b.name(org))
         d.rows = b.post_rows(org, badges)
         if others:
@@ -252,9 +253,7 @@ def compound_chart(snap: Snapshot, compound: str, hide_names: bool = False,
             d = b.draft("org:none", "小区党组织", "未建立（党建指导员工作覆盖）", "secondary", dashed=True)
         else:
             d = b.draft("org:none", "小区党组织", "空白：未建立", "missing")
-            advice = (f"有正式党员{unit.formal_members}名，应单独组建党组织" if unit.eligible
-                      else "建议选派党建指导员或组建党的工作小组")
-            d.rows = [[Span(advice, "note")]]
+            d.rows = [[Span(suggestion(unit), "note")]]
         middle.append(d)
     party_box = middle[0].id
 
@@ -330,16 +329,14 @@ def _firm_party(snap: Snapshot, firm: str, b: _Builder) -> str:
         orgs = [o for o, _ in snap.into("覆盖", firm) if snap.kind(o) == "PartyOrg"]
         return f"企业党组织：{'、'.join(b.name(o) for o in orgs)}"
     if status == "挂靠建":
-        hosts = [h for h, _ in snap.out("挂靠建", firm) if snap.kind(h) == "PartyOrg"]
-        return f"企业党员挂靠：{'、'.join(b.name(h) for h in hosts)}"
+        return f"企业党员挂靠：{'、'.join(b.name(h) for h in cv.hosts(snap, firm))}"
     if status == "工作覆盖":
         return "企业党组织：工作覆盖"
     return "企业党组织：空白"
 
 
 def _dual_registration(snap: Snapshot, unit: str, b: _Builder) -> _Draft | None:
-    units = sorted(u for u, _ in snap.into("双报到", unit) if snap.kind(u) == "PartyOrg")
-    people = sorted(u for u, _ in snap.into("双报到", unit) if snap.kind(u) == "Person")
+    people, units = ap.dual_registrations(snap, unit)
     if not units and not people:
         return None
     d = b.draft(f"dual:{unit}", "双报到", f"到{'小区' if snap.kind(unit) == 'Compound' else '社区'}报到",
@@ -412,8 +409,8 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
     # Branches and work groups: those under the community org, and those covering its compounds.
     branch_ids = {o for org in community_orgs for o, _ in snap.into("隶属", org) if snap.kind(o) == "PartyOrg"}
     for c in compounds:
-        branch_ids |= set(ap.covering_organisations(snap, c))
-        branch_ids |= {o for o, _ in snap.into("覆盖", c) if snap.node(o).get("org_type") in WORK_GROUP_TYPES}
+        branch_ids |= set(cv.organisations(snap, c))
+        branch_ids |= set(cv.work_groups(snap, c))
     firms = sorted({f for c in compounds for f in ap.serving_firms(snap, c)}, key=b.order)
     firm_orgs = {o for f in firms for o, _ in snap.into("覆盖", f)}
     branches = sorted(branch_ids - firm_orgs - set(community_orgs), key=b.order)
@@ -423,7 +420,7 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
         node = snap.node(org)
         covered = sorted((c for c, _ in snap.out("覆盖", org) if c in compounds), key=b.order)
         secretaries = {p for c in covered for p in ap.yijiantiao_confirmed(snap, c)}
-        lead = {"组长"} if node.get("org_type") in WORK_GROUP_TYPES else {"书记"}
+        lead = {ap.lead_role(node.get("org_type"))}
         org_type = node.get("org_type") or "党组织"
         # The caption repeats the name's ending (…党支部) in most ledgers: leave it out then.
         d = b.draft(f"org:{org}", "" if b.name(org).endswith(org_type) else org_type, b.name(org))
@@ -438,8 +435,7 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
         third.append(d)
     for c in compounds:
         status = status_of(snap, c)
-        if status in ("单独建", "联合建") or any(
-                snap.node(o).get("org_type") in WORK_GROUP_TYPES for o, _ in snap.into("覆盖", c)):
+        if status in ("单独建", "联合建") or cv.work_groups(snap, c):
             continue
         d = _compound_card(snap, c, status, b, min_formal_members)
         third.append(d)
@@ -491,9 +487,8 @@ def _compound_card(snap: Snapshot, compound: str, status: str, b: _Builder, min_
     d = b.draft(f"compound:{compound}", "", b.name(compound), "secondary", dashed=True)
     for host, _ in snap.out("挂靠建", compound):
         d.rows.append([Span(f"挂靠建：{b.name(host)}", "note")])
-    for person, attrs in snap.into("派驻", compound):
-        if attrs.get("role") in INSTRUCTOR_ROLES:
-            d.rows.append([Span(f"工作覆盖：{attrs['role']} ", "note"), *b.person_row("", person, attrs["role"])])
+    for person, role in cv.instructors(snap, compound):
+        d.rows.append([Span(f"工作覆盖：{role} ", "note"), *b.person_row("", person, role)])
     return d
 
 
@@ -501,8 +496,7 @@ def _compound_card(snap: Snapshot, compound: str, status: str, b: _Builder, min_
 def street_chart(snap: Snapshot, street: str, hide_names: bool = False, profile: Profile | None = None) -> Chart:
     profile = profile or load_profile()
     b = _Builder(snap, hide_names)
-    standing = profile.target_on("org_and_work_coverage_rate", snap.on) or profile.last_passed(
-        "org_and_work_coverage_rate", snap.on)
+    standing = profile.standing_target("org_and_work_coverage_rate", snap.on)
     target = standing.value if standing else None
     orgs = [o for o, _ in snap.into("覆盖", street) if snap.kind(o) == "PartyOrg"]
     top = []
@@ -513,21 +507,21 @@ def street_chart(snap: Snapshot, street: str, hide_names: bool = False, profile:
     if not orgs:
         top.append(b.draft(f"street:{street}", "街道", b.name(street), "unit"))
     communities = sorted((c for c, _ in snap.into("隶属", street) if snap.kind(c) == "Community"), key=b.order)
+    rows = [unit_coverage(snap, c, profile.min_formal_members) for co in communities for c in ap.compounds_of(snap, co)]
+    by_community = {r.unit_id: r for r in rollups(snap.graph, snap.on, rows, "community")}
     cards = []
     for community in communities:
-        compounds = ap.compounds_of(snap, community)
-        statuses = [status_of(snap, c) for c in compounds]
-        covered = sum(1 for s in statuses if s != "空白")
-        rate = covered / len(compounds) if compounds else None
+        counted = by_community.get(community) or Rollup(community, "Community", "", Counter(), Counter())
+        rate = counted.org_and_work_coverage_rate
         color = color_for(rate, target)
         d = b.draft(f"community:{community}", "社区", b.name(community), "unit", fill=RATE_FILLS[color])
         for org in ap.community_party_orgs(snap, community):
             d.rows.append([Span(b.name(org), "note")])
             d.rows += b.post_rows(org, only={"书记"})
         rate_text = f"{rate:.0%}" if rate is not None else "—"
-        d.rows.append([Span(f"小区 {len(compounds)} 个，覆盖率 {rate_text}")])
-        if statuses.count("空白"):
-            d.rows.append([Span(f"空白小区 {statuses.count('空白')} 个", "note", "#C8102E")])
+        d.rows.append([Span(f"小区 {counted.compound_total} 个，覆盖率 {rate_text}")])
+        if counted.compounds["空白"]:
+            d.rows.append([Span(f"空白小区 {counted.compounds['空白']} 个", "note", "#C8102E")])
         cards.append(d)
     links = [Link(top[0].id, tuple(d.id for d in cards), "solid")] if cards else []
     drafts = [top, cards] if cards else [top]

@@ -12,18 +12,13 @@ from matplotlib.figure import Figure
 from ..coverage import STATUSES, UnitCoverage, coverage, rollups
 from ..errors import GovgraphError
 from ..outputs import check_output_file, write_failed
-from ..profile import Profile, Target
+from ..profile import Profile
 from . import draw, fonts
 
 STATUS_COLORS = {"单独建": "#A50F15", "联合建": "#DE2D26", "挂靠建": "#FB6A4A", "工作覆盖": "#FCBBA1",
                  "空白": "#D9D9D9"}
 TARGET_INDICATOR = "org_and_work_coverage_rate"
 MM = 1 / 25.4
-
-
-def standing_target(profile: Profile, on: date, indicator: str = TARGET_INDICATOR) -> Target | None:
-    """The target in force on `on`; when every deadline has passed, the last one still stands."""
-    return profile.target_on(indicator, on) or profile.last_passed(indicator, on)
 
 
 def coverage_figure(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = "street",
@@ -62,7 +57,7 @@ def coverage_figure(graph: nx.MultiDiGraph, on: date, profile: Profile, level: s
     ax.tick_params(axis="x", labelsize=size)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    target = standing_target(profile, on)
+    target = profile.standing_target(TARGET_INDICATOR, on)
     if target is not None:
         ax.axvline(100 * target.value, color="#1F5FA8", linestyle="--", linewidth=1.2, clip_on=False)
         passed = "，期限已过" if target.deadline < on else ""
