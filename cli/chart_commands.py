@@ -15,7 +15,6 @@ from .progress import terminal_progress
 from .output import say
 
 ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
-SMALL_TYPE = 7.0  # points: below this, suggest the larger paper
 
 
 def _prepare_font() -> None:
@@ -67,14 +66,16 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide
     if not unit_id:
         raise click.UsageError("请给出小区、社区或街道的编号（或加 --coverage 绘制覆盖情况图）")
     graph = read_around_unit(settings, unit_id, as_of, load)
-    layout = render_chart(graph, unit_id, as_of, output, paper, orientation, hide_names, profile)
-    missing = draw.missing_glyphs(layout)
+    pages, written = render_chart(graph, unit_id, as_of, output, paper, orientation, hide_names, profile)
+    missing = sorted({ch for layout in pages for ch in draw.missing_glyphs(layout)})
     if missing:
         say(f"注意：字体中没有这些字符，图中将显示为空框：{''.join(missing)}", err=True)
-    say(f"已写入 {output}（{paper} {ORIENTATION_WORDS[orientation]}，方框 {len(layout.boxes)} 个，"
-               f"正文 {layout.base:.1f} 磅，统计时点 {as_of.isoformat()}）")
-    if layout.base < SMALL_TYPE and paper == "A4":
-        say("提示：内容较多，字号偏小，张贴时建议改用 --paper A3。", err=True)
+    boxes = len({b for layout in pages for b in layout.boxes if not b.startswith("legend:")})
+    count = f"，共 {len(pages)} 页" if len(pages) > 1 else ""
+    say(f"已写入 {'、'.join(str(p) for p in written)}（{paper} {ORIENTATION_WORDS[orientation]}{count}，方框 {boxes} 个，"
+        f"正文 {pages[0].base:.1f} 磅，统计时点 {as_of.isoformat()}）")
+    if len(pages) > 1 and paper == "A4":
+        say("提示：内容较多，已分页以保持字号；想印在一张纸上可改用 --paper A3。", err=True)
 
 
 @click.command()

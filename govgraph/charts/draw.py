@@ -115,6 +115,31 @@ def file_metadata(fmt: str, title: str) -> dict | None:
     return None
 
 
+def page_paths(path: Path, pages: int) -> list[Path]:
+    """Where each page goes: a PDF holds them all; PNG and SVG: 图.png, 图-2.png, 图-3.png …"""
+    if path.suffix.lower() == ".pdf" or pages == 1:
+        return [path]
+    return [path] + [path.with_name(f"{path.stem}-{k}{path.suffix}") for k in range(2, pages + 1)]
+
+
+def save_pages(layouts: list[Layout], path: Path, title: str = "") -> list[Path]:
+    """Every page of a chart: one PDF, or one PNG/SVG file a page (see `page_paths`)."""
+    if path.suffix.lower() != ".pdf" or len(layouts) == 1:
+        paths = page_paths(path, len(layouts))
+        return [save(layout, p, title) for layout, p in zip(layouts, paths)]
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with fonts.chart_style():
+        check_output_file(path)
+        try:
+            with PdfPages(path, metadata=file_metadata("pdf", title)) as pdf:
+                for layout in layouts:
+                    pdf.savefig(figure(layout))
+        except OSError as exc:
+            raise write_failed(path, exc) from None
+    return [path]
+
+
 def save(layout: Layout, path: Path, title: str = "") -> Path:
     """Write the chart; the format is the file's extension (.png, .svg or .pdf)."""
     fmt = path.suffix.lower().lstrip(".")

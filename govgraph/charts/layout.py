@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 PT_MM = 25.4 / 72  # one typographic point in millimetres
 
@@ -24,6 +24,7 @@ BADGE_PAD = 0.3  # badge padding each side, in em of the badge size
 UNBREAKABLE = {"badge", "mark"}
 
 PAPERS = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+MIN_PT = 9.0  # no text of a printed chart is smaller, on A4 or A3: a chart that needs less goes on more pages
 
 
 class LayoutError(Exception):
@@ -183,7 +184,8 @@ def text_em(text: str) -> float:
 
 
 def span_size(span: Span, base: float) -> float:
-    return base * STYLE_SCALE.get(span.style, 1.0)
+    """Smaller styles (notes, captions) shrink with the base but not below MIN_PT."""
+    return max(base * STYLE_SCALE.get(span.style, 1.0), min(base, MIN_PT))
 
 
 def span_width(span: Span, base: float) -> float:
@@ -364,31 +366,33 @@ class _Route:
     upper_row: int
     lower_rows: list[int]
     lane: int | None = None
+    side: str = "left"  # solid lanes run down the left of the boxes, dotted ones down the right
     tracks: dict[int, int] = field(default_factory=dict)  # channel (row index) -> track number
 
 
-def _plan_routes(chart: Chart, box_row: dict[str, int]) -> tuple[list[_Route], dict[int, int], int]:
+def _plan_routes(chart: Chart, box_row: dict[str, int]) -> tuple[list[_Route], dict[int, int], tuple[int, int]]:
     """Which channel tracks and lanes each link uses; returns routes, tracks per channel
-    and the number of lanes."""
+    and the number of lanes (left, right). Solid and dotted lanes go on opposite sides,
+    so the two kinds of line never run side by side down the page."""
     routes = []
     tracks: dict[int, int] = {}
-    lanes = 0
+    lanes = {"left": 0, "right": 0}
     for link in _merged(chart.links):
         if link.upper not in box_row:
             continue
         below = sorted({box_row[c] for c in link.lower if c in box_row and box_row[c] > box_row[link.upper]})
         if not below:
             continue
-        route = _Route(link, box_row[link.upper], below)
+        route = _Route(link, box_row[link.upper], below, side="right" if link.style == "dotted" else "left")
         channels = [route.upper_row + 1] + [r for r in below if r != route.upper_row + 1]
         if below != [route.upper_row + 1]:
-            route.lane = lanes
-            lanes += 1
+            route.lane = lanes[route.side]
+            lanes[route.side] += 1
         for ch in channels:
             route.tracks[ch] = tracks.get(ch, 0)
             tracks[ch] = tracks.get(ch, 0) + 1
         routes.append(route)
-    return routes, tracks, lanes
+    return routes, tracks, (lanes["left"], lanes["right"])
 
 
 def _merged(links: tuple[Link, ...]) -> list[Link]:
@@ -407,7 +411,7 @@ def _spread(centre: float, n: int, width: float) -> list[float]:
 
 
 def _route_segments(routes: list[_Route], boxes: dict[str, PlacedBox], channel_y: dict[int, list[float]],
-                    lane_x: list[float]) -> list[Segment]:
+                    lane_x: dict[str, list[float]]) -> list[Segment]:
     exits: dict[str, list[_Route]] = {}
     entries: dict[str, list[tuple[_Route, str]]] = {}
     for r in routes:
@@ -441,16 +445,17 @@ def _route_segments(routes: list[_Route], boxes: dict[str, PlacedBox], channel_y
             xs = [ex] + [x for x, _ in by_row[first]]
             segments.append(Segment(min(xs), ty0, max(xs), ty0, style))
         else:
-            lx = lane_x[r.lane]
+            lx = lane_x[r.side][r.lane]
+            far = max if r.side == "left" else min  # the horizontal runs from the lane to the farthest child
             xs = [ex] + [x for x, _ in by_row.get(first, [])]
-            segments.append(Segment(lx, ty0, max(xs), ty0, style))
+            segments.append(Segment(lx, ty0, far(xs), ty0, style))
             last = max(r.lower_rows)
             segments.append(Segment(lx, ty0, lx, channel_y[last][r.tracks[last]], style))
             for row in r.lower_rows:
                 if row == first:
                     continue
                 ty = channel_y[row][r.tracks[row]]
-                segments.append(Segment(lx, ty, max(x for x, _ in by_row[row]), ty, style))
+                segments.append(Segment(lx, ty, far(x for x, _ in by_row[row]), ty, style))
         for row, points in by_row.items():
             ty = channel_y[row][r.tracks[row]]
             for x, top in points:
@@ -483,14 +488,14 @@ def _header_and_footer(chart: Chart, page: Page, base: float) -> tuple[list[Plac
         y += size * PT_MM * 1.6
     top = y + 2.0
     bottom = height - m
-    foot_pt = 7 * page.scale
+    foot_pt = max(min(base, MIN_PT), 7 * page.scale)
     if chart.footer:
         for row in reversed(wrap_row((Span(chart.footer, "note"),), inner, foot_pt / STYLE_SCALE["note"])):
             size = foot_pt
             w = text_em(row[0].text) * size * PT_MM
             bottom -= size * PT_MM * 1.5
             texts.append(PlacedSpan(row[0], Rect((width - w) / 2, bottom, w, size * PT_MM * 1.2), size))
-    legend_base = max(6.5, min(base, 8.5 * page.scale))
+    legend_base = min(base, max(MIN_PT, 8.5 * page.scale))
     legend_rows = [r for row in _pack(chart.legend, inner, legend_base) for r in wrap_row(row, inner, legend_base)]
     if legend_rows:
         bottom -= 1.5
@@ -521,15 +526,16 @@ def _pack(rows: tuple[tuple[Span, ...], ...], width: float, base: float) -> list
     return packed
 
 
-def _try(chart: Chart, page: Page, base: float, lanes: int, wrap_few: bool) -> tuple[Layout | None, int]:
+def _try(chart: Chart, page: Page, base: float, lanes: tuple[int, int],
+         wrap_few: bool) -> tuple[Layout | None, tuple[int, int]]:
     """One attempt at `base` with room for `lanes`; (None, lanes needed) when it does not
     fit. Unless `wrap_few`, a tier of up to six boxes must fit in one row."""
     width, _ = page.size
     em = base * PT_MM
     texts, top, bottom = _header_and_footer(chart, page, base)
-    lane_room = lanes * LANE_GAP + (2.0 if lanes else 0.0)
-    left = page.margin + lane_room
-    avail = width - 2 * page.margin - lane_room
+    room = [n * LANE_GAP + (2.0 if n else 0.0) for n in lanes]
+    left = page.margin + room[0]
+    avail = width - 2 * page.margin - room[0] - room[1]
     rows: list[_Row] = []
     for i, tier in enumerate(chart.tiers):
         tier_rows = _rows_for_tier(i, tier, base, avail)
@@ -538,8 +544,8 @@ def _try(chart: Chart, page: Page, base: float, lanes: int, wrap_few: bool) -> t
         rows.extend(tier_rows)
     box_row = {m.card.id: k for k, row in enumerate(rows) for m in row.items}
     routes, tracks, needed_lanes = _plan_routes(chart, box_row)
-    if needed_lanes > lanes:
-        return None, needed_lanes
+    if needed_lanes[0] > lanes[0] or needed_lanes[1] > lanes[1]:
+        return None, (max(lanes[0], needed_lanes[0]), max(lanes[1], needed_lanes[1]))
     # Channel above each row: tier boundaries get more air than wrapped rows.
     channel_height = {}
     for k, row in enumerate(rows[1:], start=1):
@@ -548,6 +554,10 @@ def _try(chart: Chart, page: Page, base: float, lanes: int, wrap_few: bool) -> t
     total = sum(r.height for r in rows) + sum(channel_height.values())
     if total > bottom - top + 1e-6:
         return None, needed_lanes
+    if channel_height:  # room to spare (a portrait sheet): give it to the gaps between rows, up to 3 em each
+        extra = min((bottom - top - total) / len(channel_height), 3 * em)
+        channel_height = {k: h + extra for k, h in channel_height.items()}
+        total += extra * len(channel_height)
     y = top + (bottom - top - total) / 2 if total < (bottom - top) else top
     y = min(y, top + 0.25 * (bottom - top))  # small charts sit in the upper part, not mid-page
     channel_y: dict[int, list[float]] = {}
@@ -566,32 +576,133 @@ def _try(chart: Chart, page: Page, base: float, lanes: int, wrap_few: bool) -> t
             boxes[m.card.id] = _place_box(m, x, y, w, row.height, base, k)
             x += w + 1.6 * em
         y += row.height
-    # Lanes hug the leftmost box of the rows they pass, not the page margin.
-    passed = {k for r in routes if r.lane is not None for k in range(r.upper_row + 1, max(r.lower_rows) + 1)}
-    hug = min((min(b.rect.x for b in boxes.values() if b.row == k) for k in passed), default=left)
-    lane_x = [hug - 2.0 - i * LANE_GAP for i in range(lanes)]
+    # Lanes hug the outermost box of the rows they pass, not the page margin.
+    lane_x: dict[str, list[float]] = {}
+    for side, n in zip(("left", "right"), lanes):
+        passed = {k for r in routes if r.lane is not None and r.side == side
+                  for k in range(r.upper_row + 1, max(r.lower_rows) + 1)}
+        if side == "left":
+            hug = min((min(b.rect.x for b in boxes.values() if b.row == k) for k in passed), default=left)
+            lane_x[side] = [hug - 2.0 - i * LANE_GAP for i in range(n)]
+        else:
+            hug = max((max(b.rect.right for b in boxes.values() if b.row == k) for k in passed),
+                      default=left + avail)
+            lane_x[side] = [hug + 2.0 + i * LANE_GAP for i in range(n)]
     segments = _route_segments(routes, boxes, channel_y, lane_x)
     content = Rect(page.margin, top, width - 2 * page.margin, bottom - top)
     return Layout(page, base, boxes, segments, texts, content, len(rows)), needed_lanes
 
 
-def layout_chart(chart: Chart, page: Page, max_base: float | None = None, min_base: float = 6.0) -> Layout:
-    """The chart at the largest base font size (0.25 pt steps) that fits the page."""
+def _at(chart: Chart, page: Page, base: float, wrap_few: bool) -> Layout | None:
+    lanes = (0, 0)
+    for _ in range(4):  # reserving lane room can change the wrapping: settle it
+        result, needed = _try(chart, page, base, lanes, wrap_few)
+        if result is not None or needed == lanes:
+            return result
+        lanes = needed
+    return None
+
+
+def layout_chart(chart: Chart, page: Page, max_base: float | None = None, min_base: float = MIN_PT) -> Layout:
+    """The chart on one page at the largest base font size (0.25 pt steps) that fits.
+    Small tiers stay on one row if they can; on a portrait sheet a wrapped tier is taken
+    when that makes the type larger (the sheet is tall, not wide)."""
     if max_base is None:
         max_base = 14.0 * page.scale
-    lanes = 0
-    for wrap_few in (False, True):  # first try keeping small tiers on one row
+    best: Layout | None = None
+    for wrap_few in (False, True):
         base = max_base
-        while base >= min_base - 1e-9:
-            for _ in range(4):  # reserving lane room can change the wrapping: settle it
-                result, needed = _try(chart, page, base, lanes, wrap_few)
-                if result is not None or needed <= lanes:
-                    break
-                lanes = needed
+        while base >= min_base - 1e-9 and (best is None or base > best.base + 1e-9):
+            result = _at(chart, page, base, wrap_few)
             if result is not None:
-                return result
+                best = result
+                break
             base -= 0.25
-    raise LayoutError(f"内容太多，{page.paper} 纸放不下")
+        if best is not None and page.orientation == "landscape":
+            break
+    if best is None:
+        raise LayoutError(f"内容太多，{page.paper} 纸放不下")
+    return best
+
+
+def _is_entry(row: tuple[Span, ...]) -> bool:
+    """A legend row naming one cross-appointed person (① 王华鹏：…), or the row heading them."""
+    return bool(row) and row[0].style == "mark"
+
+
+def layout_pages(chart: Chart, page: Page) -> list[Layout]:
+    """The chart on as many pages as it needs to keep every text at MIN_PT or more.
+
+    First one page; then the cross-appointment entries of the legend move to a page of
+    their own; then the boxes below the top tier are shared out over pages, each page
+    repeating the top tier (the box the others hang from). Every page carries
+    第 k 页，共 N 页 in its footer."""
+    try:
+        return [layout_chart(chart, page)]
+    except LayoutError:
+        pass
+    key = tuple(r for r in chart.legend if not _is_entry(r))
+    entries = [r for r in chart.legend if _is_entry(r) and r[0].text != "①②…"]
+    placeholder = "　第 99 页，共 99 页"
+    if entries:
+        key += ((Span("①②…", "mark"), Span(" 同一人在多个方框中任职（交叉任职），名单见最后一页")),)
+    slim = replace(chart, legend=key, footer=chart.footer + placeholder)
+    try:
+        layout_chart(slim, page)
+        charts = [slim]
+    except LayoutError:
+        charts = [replace(slim, tiers=tiers, subtitle=slim.subtitle + ("（续）" if k else ""))
+                  for k, tiers in enumerate(_share_out(slim, page, keep_head=True))]
+    if entries:
+        title = Span("交叉任职：同一人在多个方框中任职", "title")
+        cards = tuple(Card(f"legend:{i}", ((title,),) + tuple(entries[i:i + 8]), "unit")
+                      for i in range(0, len(entries), 8))
+        sheet = replace(chart, tiers=(Tier(cards, max_em=80.0),), links=(), legend=(),
+                        subtitle=chart.subtitle + "　图例", footer=chart.footer + placeholder)
+        charts += [replace(sheet, tiers=tiers) for tiers in _share_out(sheet, page, keep_head=False)]
+    n = len(charts)
+    charts = [replace(c, footer=c.footer.replace(placeholder, f"　第 {k} 页，共 {n} 页"))
+              for k, c in enumerate(charts, start=1)]
+    layouts = [layout_chart(c, page) for c in charts]
+    chart_pages = [la for la in layouts if not any(b.startswith("legend:") for b in la.boxes)]
+    base = min(la.base for la in chart_pages)  # the chart's pages alike: the same type size on each
+    return [layout_chart(c, page, max_base=base) if la in chart_pages and la.base > base else la
+            for la, c in zip(layouts, charts)]
+
+
+def _share_out(chart: Chart, page: Page, keep_head: bool) -> list[tuple[Tier, ...]]:
+    """The chart's boxes in reading order, as many to a page as fit at MIN_PT; with
+    `keep_head`, the first tier is on every page."""
+    head = chart.tiers[:1] if keep_head else ()
+    rest = chart.tiers[1:] if keep_head else chart.tiers
+    items = [(k, card) for k, tier in enumerate(rest) for card in tier.cards]
+
+    def tiers_of(part) -> tuple[Tier, ...]:
+        return head + tuple(Tier(tuple(c for j, c in part if j == k), tier.max_em)
+                            for k, tier in enumerate(rest) if any(j == k for j, _ in part))
+
+    def fits(part) -> bool:
+        return _at(replace(chart, tiers=tiers_of(part)), page, MIN_PT, True) is not None
+
+    pages = []
+    start = 0
+    while start < len(items):
+        if not fits(items[start:start + 1]):
+            raise LayoutError(f"一个方框在 {page.paper} 纸上也放不下")
+        lo, hi = 1, len(items) - start  # the largest count that fits
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if fits(items[start:start + mid]):
+                lo = mid
+            else:
+                hi = mid - 1
+        pages.append(items[start:start + lo])
+        start += lo
+    per = math.ceil(len(items) / len(pages))  # the same count on each page, when that fits too
+    even = [items[i:i + per] for i in range(0, len(items), per)]
+    if len(even) == len(pages) and all(fits(part) for part in even):
+        pages = even
+    return [tiers_of(part) for part in pages]
 
 
 def overlapping_boxes(layout: Layout) -> list[tuple[str, str]]:

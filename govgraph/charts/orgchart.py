@@ -27,7 +27,7 @@ from ..mirror import Snapshot
 from ..profile import Profile, load_profile
 from ..values import mask_sensitive
 from . import draw
-from .layout import Card, Chart, Layout, LayoutError, Link, Page, Span, Tier, layout_chart
+from .layout import Card, Chart, Layout, LayoutError, Link, Page, Span, Tier, layout_pages
 
 ROLE_ORDER = ["书记", "副书记", "主任", "副主任", "组长", "负责人", "委员", "成员"]
 POSTED_ROLES = ("党建指导员", "领航员", "观察员", "义务质量总监", "项目负责人")
@@ -424,7 +424,7 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
         org_type = node.get("org_type") or "党组织"
         # The caption repeats the name's ending (…党支部) in most ledgers: leave it out then.
         d = b.draft(f"org:{org}", "" if b.name(org).endswith(org_type) else org_type, b.name(org))
-        d.rows = b.post_rows(org, {p: "一肩挑" for p in secretaries}, only=lead)
+        d.rows = b.post_rows(org, {p: "一肩挑" for p in secretaries}, only=lead, count_others=True)
         if covered and not (len(covered) == 1 and b.name(org).startswith(b.name(covered[0]))):
             d.rows.append([Span("覆盖：" + "、".join(b.name(c) for c in covered), "note")])
         parents = {p for p, _ in snap.out("隶属", org)}
@@ -462,11 +462,10 @@ def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
                 d.rows.append(b.person_row("项目负责人 ", p, "项目负责人", f"（{b.name(c)}）"))
         d.rows.append([Span(_firm_party(snap, firm, b), "note")])
         fourth.append(d)
-        orgs = {o for o, _ in snap.into("覆盖", firm)}
-        if any(set(p for p, _ in snap.out("隶属", o)) & set(community_orgs) for o in orgs):
-            links.append(Link(root, (d.id,), "solid"))
-        elif {h for h, _ in snap.out("挂靠建", firm)} & set(community_orgs):
-            links.append(Link(root, (d.id,), "dotted"))
+        # Every firm hangs from the community party organisation, as in the compound chart
+        # (党建引领: solid); dotted when its party members are attached to it (挂靠建).
+        attached = {h for h, _ in snap.out("挂靠建", firm)} & set(community_orgs)
+        links.append(Link(root, (d.id,), "dotted" if attached else "solid"))
 
     drafts = [t for t in (top, second, third, fourth) if t]
     tiers, crossed = _finish(drafts, b)
@@ -517,7 +516,7 @@ def street_chart(snap: Snapshot, street: str, hide_names: bool = False, profile:
         d = b.draft(f"community:{community}", "社区", b.name(community), "unit", fill=RATE_FILLS[color])
         for org in ap.community_party_orgs(snap, community):
             d.rows.append([Span(b.name(org), "note")])
-            d.rows += b.post_rows(org, only={"书记"})
+            d.rows += b.post_rows(org, only={"书记"}, count_others=True)
         rate_text = f"{rate:.0%}" if rate is not None else "—"
         d.rows.append([Span(f"小区 {counted.compound_total} 个，覆盖率 {rate_text}")])
         if counted.compounds["空白"]:
@@ -561,15 +560,13 @@ def build_chart(graph: nx.MultiDiGraph, unit: str, on: date, hide_names: bool = 
 
 def render_chart(graph: nx.MultiDiGraph, unit: str, on: date, path: Path, paper: str = "A4",
                  orientation: str = "landscape", hide_names: bool = False,
-                 profile: Profile | None = None) -> Layout:
-    """Build, lay out and save one chart; returns the layout (for checks)."""
+                 profile: Profile | None = None) -> tuple[list[Layout], list[Path]]:
+    """Build, lay out and save one chart on as many pages as keep its text legible;
+    returns the pages' layouts (for checks) and the files written (a PDF holds every
+    page; PNG and SVG write one file a page, 图-2.png …)."""
     chart = build_chart(graph, unit, on, hide_names, profile)
-    page = Page(paper, orientation)
     try:
-        result = layout_chart(chart, page)
+        pages = layout_pages(chart, Page(paper, orientation))
     except LayoutError:
-        hint = "请改用 --paper A3" if paper == "A4" else "请换一种纸张方向（--orientation）"
-        boxes = sum(len(t.cards) for t in chart.tiers)
-        raise GovgraphError(f"内容太多，{paper} 纸放不下（方框 {boxes} 个）；{hint}") from None
-    draw.save(result, path, chart.title)
-    return result
+        raise GovgraphError(f"有一个方框内容太多，{paper} 纸放不下；请改用 --paper A3") from None
+    return pages, draw.save_pages(pages, path, chart.title)

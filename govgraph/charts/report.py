@@ -28,7 +28,7 @@ from ..planner import candidates, instructors, plan
 from ..profile import INDICATORS, Profile
 from ..values import mask_sensitive
 from . import draw, fonts
-from .layout import LayoutError, Page, layout_chart
+from .layout import LayoutError, Page, layout_pages
 from .orgchart import build_chart
 from .plots import coverage_figure
 
@@ -241,14 +241,10 @@ def _planner_section(graph, on, profile, rows, full: bool = False) -> Section:
 def _chart_section(graph, on, profile, scope) -> Section:
     chart = build_chart(graph, scope, on, hide_names=False, profile=profile)
     section = Section("五、组织架构图")
-    for paper in ("A4", "A3"):
-        try:
-            layout = layout_chart(chart, Page(paper, "landscape"))
-        except LayoutError:
-            continue
-        section.charts.append(layout)
-        return section
-    section.notes.append("组织架构图内容太多，未能放入报告，请用 govgraph chart 单独出图。")
+    try:
+        section.charts += layout_pages(chart, Page("A4", "landscape"))
+    except LayoutError:
+        section.notes.append("组织架构图内容太多，未能放入报告，请用 govgraph chart 单独出图。")
     return section
 
 

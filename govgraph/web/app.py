@@ -213,7 +213,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"chart.{fmt}"
             render_chart(graph, unit_id, page.on, path, paper, "landscape", False, bench.profile)
-            body = path.read_bytes()
+            body = path.read_bytes()  # PNG and SVG: the first page (the PDF holds them all)
         media = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}[fmt]
         headers = {}
         if fmt != "svg":

@@ -8,6 +8,7 @@ from govgraph.charts.layout import (
     Card,
     Chart,
     Layout,
+    MIN_PT,
     LayoutError,
     Link,
     Page,
@@ -15,6 +16,7 @@ from govgraph.charts.layout import (
     Tier,
     crossing_segments,
     layout_chart,
+    layout_pages,
     overlapping_boxes,
     overlapping_texts,
     span_width,
@@ -62,25 +64,35 @@ def test_sixty_boxes_wrap_into_rows_without_overlap(paper, orientation):
     tiers = (Tier((card(0, 3),)), Tier(tuple(card(i) for i in range(1, 61)), max_em=12))
     chart = Chart("测试社区党建引领物业管理组织架构图", "截至 2025-06-30", tiers,
                   (Link("b0", tuple(f"b{i}" for i in range(1, 61))),), ((Span("图例：实线"),),), "页脚")
-    layout = layout_chart(chart, Page(paper, orientation))
-    assert layout.rows > 2  # the wide tier wrapped
-    assert len(layout.boxes) == 61
-    assert_tidy(layout)
-    # A connector reaches every child's top edge.
-    tops = {(round(s.x2, 6), round(s.y2, 6)) for s in layout.segments}
-    for i in range(1, 61):
-        box = layout.boxes[f"b{i}"].rect
-        assert any(box.x < x < box.right and abs(y - box.y) < 1e-6 for x, y in tops)
+    pages = layout_pages(chart, Page(paper, orientation))
+    assert (len(pages) == 1) == (paper == "A3") and len(pages) <= 4
+    seen = [b for layout in pages for b in layout.boxes if b != "b0"]
+    assert sorted(seen) == sorted(f"b{i}" for i in range(1, 61))  # each once; the top box on every page
+    for layout in pages:
+        assert "b0" in layout.boxes
+        assert layout.rows > 2  # the wide tier wrapped (the pages share the boxes evenly)
+        assert_tidy(layout)
+        assert min(s.size for s in layout.all_spans()) >= MIN_PT
+        # A connector reaches every child's top edge.
+        tops = {(round(s.x2, 6), round(s.y2, 6)) for s in layout.segments}
+        for box_id, box in layout.boxes.items():
+            if box_id != "b0":
+                assert any(box.rect.x < x < box.rect.right and abs(y - box.rect.y) < 1e-6 for x, y in tops)
 
 
-def test_links_that_skip_a_row_run_down_a_lane_left_of_the_boxes():
+def test_solid_and_dotted_lanes_run_on_opposite_sides_of_the_boxes():
+    """Links that skip a row run down a lane beside the boxes: solid on the left, dotted on
+    the right, so the two kinds never run in parallel down one edge."""
     tiers = (Tier((card(0),)), Tier((card(1), card(2))), Tier((card(3), card(4))))
-    chart = Chart("标题", "", tiers, (Link("b0", ("b1", "b2")), Link("b0", ("b3", "b4"), "dotted")))
+    chart = Chart("标题", "", tiers, (Link("b0", ("b1", "b3")), Link("b0", ("b2", "b4"), "dotted")))
     layout = layout_chart(chart, Page())
     assert_tidy(layout)
     left = min(b.rect.x for b in layout.boxes.values())
-    dotted = [s for s in layout.segments if s.style == "dotted"]
-    assert any(s.x1 == s.x2 and s.x1 < left for s in dotted)  # the lane
+    right = max(b.rect.right for b in layout.boxes.values())
+    lanes = {s.style: s.x1 for s in layout.segments if s.x1 == s.x2 and (s.x1 < left or s.x1 > right)}
+    assert lanes["solid"] < left and lanes["dotted"] > right
+    vertical_outside = [s for s in layout.segments if s.x1 == s.x2 and (s.x1 < left or s.x1 > right)]
+    assert len(vertical_outside) == 2  # one lane each
 
 
 def test_small_tiers_stay_on_one_row_and_text_grows_to_fill_the_page():

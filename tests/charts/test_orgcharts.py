@@ -11,7 +11,16 @@ import pytest
 from matplotlib.backends.backend_agg import RendererAgg
 
 from govgraph.charts import draw
-from govgraph.charts.layout import Page, Rect, crossing_segments, layout_chart, overlapping_boxes, overlapping_texts
+from govgraph.charts.layout import (
+    MIN_PT,
+    Page,
+    Rect,
+    crossing_segments,
+    layout_chart,
+    layout_pages,
+    overlapping_boxes,
+    overlapping_texts,
+)
 from govgraph.charts.orgchart import build_chart, render_chart
 from govgraph.errors import GovgraphError
 from govgraph.mirror import Snapshot
@@ -113,13 +122,15 @@ def test_every_demo_chart_is_tidy(demo_graph, strict_glyphs):
         for page in (Page("A4", "landscape"), Page("A4", "portrait")):
             layout = layout_chart(chart, page)
             assert_tidy(layout)
+            assert_legible(layout)
+            assert unconnected_firms(layout) == []
             assert draw.missing_glyphs(layout) == []
 
 
 def test_every_demo_chart_has_its_glyphs_in_the_svg(demo_graph, tmp_path, strict_glyphs):
     for unit in demo_units(demo_graph):
         path = tmp_path / f"{unit}.svg"
-        layout = render_chart(demo_graph, unit, AS_OF, path)
+        [layout], _ = render_chart(demo_graph, unit, AS_OF, path)
         svg = path.read_text("utf-8")
         texts, glyphs = svg_texts_and_glyphs(svg)
         wanted = set(CJK.findall(chart_text(layout)))
@@ -132,7 +143,7 @@ def test_every_demo_chart_has_its_glyphs_in_the_svg(demo_graph, tmp_path, strict
 def test_pdf_embeds_the_font_as_truetype_with_every_character(demo_graph, tmp_path, strict_glyphs, kind):
     unit = Snapshot(demo_graph, AS_OF).nodes_of(kind)[0]
     path = tmp_path / "chart.pdf"
-    layout = render_chart(demo_graph, unit, AS_OF, path, "A3", "portrait")
+    [layout], _ = render_chart(demo_graph, unit, AS_OF, path, "A3", "portrait")
     names, chars, programs = pdf_fonts(path.read_bytes())
     assert names and all(n.split("+")[-1] == "NotoSansSC-Regular" for n in names)
     assert programs and all(p[:4] == b"\x00\x01\x00\x00" for p in programs)  # TrueType outlines, not CFF
@@ -165,7 +176,7 @@ def test_phone_numbers_never_appear(demo_graph, tmp_path):
     assert phones
     for unit in demo_units(demo_graph):
         path = tmp_path / f"{unit}.svg"
-        layout = render_chart(demo_graph, unit, AS_OF, path)
+        [layout], _ = render_chart(demo_graph, unit, AS_OF, path)
         text = chart_text(layout) + path.read_text("utf-8")
         for phone in phones:
             assert phone not in text and phone[-4:] + phone[:3] not in text
@@ -197,23 +208,86 @@ def test_cross_appointed_people_carry_the_same_mark_in_each_box(big_graph):
                for s in r)
 
 
-def test_sixty_compounds_fit_legibly_on_a3(big_graph, tmp_path, strict_glyphs):
+def test_sixty_compounds_go_on_legible_pages(big_graph, tmp_path, strict_glyphs):
     chart = build_chart(big_graph, "M1", AS_OF)
-    assert sum(len(t.cards) for t in chart.tiers) >= 60
-    for orientation in ("landscape", "portrait"):
-        layout = layout_chart(chart, Page("A3", orientation))
-        assert_tidy(layout)
-        assert layout.base >= 7.5  # points: legible when printed
-        assert broken_lines(layout) == []
+    cards = {c.id for t in chart.tiers for c in t.cards}
+    assert len(cards) >= 60
+    root = chart.tiers[0].cards[0].id
+    for paper, orientation in (("A4", "landscape"), ("A4", "portrait"), ("A3", "landscape")):
+        pages = layout_pages(chart, Page(paper, orientation))
+        assert len(pages) > 1
+        shown = [b for layout in pages for b in layout.boxes if b != root and not b.startswith("legend:")]
+        assert sorted(shown) == sorted(cards - {root})  # every box once, the top one on every page
+        for k, layout in enumerate(pages, start=1):
+            assert_legible(layout)
+            assert_tidy(layout)
+            assert broken_lines(layout) == []
+            assert unconnected_firms(layout) == []
+            assert f"第 {k} 页，共 {len(pages)} 页" in chart_text(layout)
+        legend = [r for layout in pages for b in layout.boxes.values()
+                  if b.card.id.startswith("legend:") for r in b.card.rows[1:]]
+        assert len(legend) == sum(1 for r in chart.legend if r[0].style == "mark" and r[0].text != "①②…")
     assert legend_problems(chart) == []
-    layout = render_chart(big_graph, "M1", AS_OF, tmp_path / "big.pdf", "A3", "landscape")
-    _, chars, _ = pdf_fonts((tmp_path / "big.pdf").read_bytes())
-    assert set(CJK.findall(chart_text(layout))) <= set(chars)
+    pages, written = render_chart(big_graph, "M1", AS_OF, tmp_path / "big.pdf", "A4", "landscape")
+    assert written == [tmp_path / "big.pdf"]
+    data = (tmp_path / "big.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == len(pages)
+    _, chars, _ = pdf_fonts(data)
+    assert set(CJK.findall("".join(chart_text(la) for la in pages))) <= set(chars)
+    pages, written = render_chart(big_graph, "M1", AS_OF, tmp_path / "big.png", "A4", "landscape")
+    assert written == [tmp_path / "big.png"] + [tmp_path / f"big-{k}.png" for k in range(2, len(pages) + 1)]
+    assert all(p.exists() for p in written)
 
 
-def test_sixty_compounds_on_a4_landscape_is_refused_with_a_hint(big_graph, tmp_path):
-    with pytest.raises(GovgraphError, match="A3"):
-        render_chart(big_graph, "M1", AS_OF, tmp_path / "big.png", "A4", "landscape")
+def assert_legible(layout) -> None:
+    """No text smaller than MIN_PT (9 pt), on A4 as on A3."""
+    small = [(s.text, round(s.size, 2)) for s in layout.all_spans() if s.size < MIN_PT - 1e-9]
+    assert small == [], small
+
+
+def unconnected_firms(layout) -> list[str]:
+    """Firm boxes that no connector reaches (a connector ends on the box's top edge)."""
+    ends = [(s.x2, s.y2) for s in layout.segments] + [(s.x1, s.y1) for s in layout.segments]
+    return [b.card.id for b in layout.boxes.values() if b.card.kind == "firm"
+            and not any(b.rect.x < x < b.rect.right and abs(y - b.rect.y) < 1e-6 for x, y in ends)]
+
+
+def test_the_checks_catch_small_type_and_a_floating_firm():
+    from govgraph.charts.layout import Card, Chart, Link, Span, Tier
+
+    tiers = (Tier((Card("a", ((Span("社区党委", "title"),),)),)),
+             Tier((Card("f1", ((Span("物业一", "title"),),), "firm"), Card("f2", ((Span("物业二", "title"),),), "firm"))))
+    layout = layout_chart(Chart("图", "", tiers, (Link("a", ("f1",)),)), Page())
+    assert unconnected_firms(layout) == ["f2"]
+    small = layout_chart(Chart("图", "", tiers), Page(), max_base=7, min_base=7)
+    with pytest.raises(AssertionError):
+        assert_legible(small)
+
+
+def test_a_synthetic_community_of_eleven_compounds_is_legible_on_a4(tmp_path):
+    """The community seen at 7 pt on A4 (M1129 of the synthetic city): now 9 pt or more,
+    every firm connected, no 委员 dropped without a count."""
+    from govgraph.ledger import read_ledger
+    from govgraph.mirror import build_mirror
+    from govgraph.synth import write_synthetic
+
+    write_synthetic(tmp_path / "city", "city", 1)
+    graph = build_mirror(read_ledger(tmp_path / "city").data)
+    on = date(2026, 6, 30)
+    chart = build_chart(graph, "M1129", on)
+    assert "小区 11 个" in chart.subtitle
+    for orientation in ("landscape", "portrait"):
+        pages = layout_pages(chart, Page("A4", orientation))
+        for layout in pages:
+            assert_legible(layout)
+            assert_tidy(layout)
+            assert unconnected_firms(layout) == []
+    snap = Snapshot(graph, on)
+    for card in (c for t in chart.tiers for c in t.cards if c.id.startswith("org:")):
+        org = card.id.split(":", 1)[1]
+        posts = {a.get("role") for p, a in snap.into("任职", org) if snap.kind(p) == "Person"}
+        text = "".join(s.text for r in card.rows for s in r)
+        assert all(post in text for post in posts), (card.id, posts, text)  # named or counted
 
 
 def test_only_compounds_communities_and_streets(demo_graph):
