@@ -141,12 +141,22 @@ def history(settings, out) -> None:
     out.emit([Table("submissions", "导入记录", [s.as_row() for s in submissions], keys, empty="（尚无导入记录）")])
 
 
-def demo_ledger_path() -> Path:
-    return Path(str(resources.files("govgraph.seeds").joinpath("demo")))
+# The demo is two periods' submissions, so `diff`, `audit --baseline` and `trend --periods`
+# have something to compare: the earlier one first, then the current one (seeds/demo).
+DEMO_PERIODS = (("2026Q3", "demo-2026Q3"), ("2026Q4", "demo"))
+
+
+def demo_ledger_path(folder: str = "demo") -> Path:
+    return Path(str(resources.files("govgraph.seeds").joinpath(folder)))
 
 
 def demo_db_path() -> Path:
     return default_db_path().with_name("demo.sqlite")
+
+
+def _remove_sqlite_file(path: Path) -> None:
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        part.unlink(missing_ok=True)
 
 
 @click.command()
@@ -165,12 +175,15 @@ def demo(ctx, level: str) -> None:
     if not settings.given_on_command_line:
         # GOVGRAPH_DB or NEO4J_URI in the environment point at the user's own data: keep off.
         settings.db, settings.neo4j_uri = str(demo_db_path()), None
+    if not settings.given_on_command_line:
+        _remove_sqlite_file(demo_db_path())  # the demo's own file starts afresh each time
     store = settings.store(create=True)
     try:
-        result = load_ledger(store, demo_ledger_path(), name="示例台账")
+        for period, folder in DEMO_PERIODS:
+            result = load_ledger(store, demo_ledger_path(folder), name=f"示例台账（{period}）", period=period)
+            say(_load_summary(result))
     finally:
         store.close()
-    say(_load_summary(result))
     say(f"数据库：{store.description}\n")
     say("【覆盖情况】")
     ctx.invoke(coverage, level=level)

@@ -345,3 +345,33 @@ def test_progress_reported_to_a_callback_and_silent_off_a_terminal(run, make_led
     assert streets and streets[-1][0] == streets[-1][1]
     result = run("load", str(make_ledger(SMALL)))
     assert result.exit_code == 0 and result.stderr == ""  # CliRunner is no terminal: no progress line
+
+
+def test_demo_is_two_periods_and_each_can_be_read_again(tmp_path, monkeypatch):
+    """seeds/demo-2026Q3 differs from seeds/demo (2026Q4) by hand: in Q3 苜卫路23号 had no
+    挂靠建 yet (空白), 苜卫路27号 still had 方磊 as its 党建指导员 (工作覆盖), and 万科魅力之城
+    had 3180 households; running the demo twice starts its own file afresh."""
+    from click.testing import CliRunner
+
+    from govgraph.cli.main import cli
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("GOVGRAPH_DB", raising=False)
+    runner = CliRunner()
+    for _ in range(2):
+        assert runner.invoke(cli, ["demo"], catch_exceptions=False).exit_code == 0
+    history = json.loads(runner.invoke(cli, ["--demo", "history", "--format", "json"]).stdout)
+    assert [(h["seq"], h["period"]) for h in history] == [(1, "2026Q3"), (2, "2026Q4")]
+    assert (history[1]["entities_changed"], history[1]["relations_added"], history[1]["relations_removed"]) == (1, 1, 1)
+
+    def statuses(*options):
+        out = runner.invoke(cli, ["--demo", "coverage", "--level", "compound", "--as-of", "2026-11-23",
+                                  "--format", "json", *options])
+        return {r["id"]: r["status"] for r in json.loads(out.stdout)}
+
+    earlier, now = statuses("--period", "2026Q3"), statuses()
+    assert (earlier["C-MW23"], earlier["C-MW27"]) == ("空白", "工作覆盖")
+    assert (now["C-MW23"], now["C-MW27"]) == ("挂靠建", "空白")
+    assert {k for k in now if now[k] != earlier[k]} == {"C-MW23", "C-MW27"}
+    assert statuses("--load", "1") == earlier
