@@ -30,8 +30,8 @@ def _prepare_font() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件，按扩展名定格式：.png（300 dpi）、.svg 或 .pdf（矢量，内嵌中文字体）。")
 @click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True, help="纸张大小。")
-@click.option("--orientation", type=ZhChoice(["portrait", "landscape"]), default="landscape", show_default=True,
-              help="纸张方向：portrait 纵向，landscape 横向。")
+@click.option("--orientation", type=ZhChoice(["portrait", "landscape"]), default=None,
+              help="纸张方向：portrait 纵向，landscape 横向（默认：组织架构图横向，覆盖情况图纵向）。")
 @as_of_option
 @load_option
 @click.option("--hide-names", is_flag=True,
@@ -56,12 +56,15 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide
     if output.suffix.lower() not in (".png", ".svg", ".pdf"):
         raise GovgraphError(f"不支持的图片格式：{output.suffix or '（无扩展名）'}，请用 .png、.svg 或 .pdf")
     as_of = as_of or today()
+    orientation = orientation or ("portrait" if coverage_plot else "landscape")
     profile = load_profile(profile_path)
     _prepare_font()
     if coverage_plot:
         graph = read_mirror(settings, unit_id, load)
-        plots.render_coverage(graph, as_of, profile, output, level or ("community" if unit_id else "street"))
-        say(f"已写入 {output}（覆盖情况图，统计时点 {as_of.isoformat()}）")
+        count, written = plots.render_coverage(graph, as_of, profile, output,
+                                               level or ("community" if unit_id else "street"), paper, orientation)
+        pages = f"，{paper} {ORIENTATION_WORDS[orientation]}共 {count} 页" if count > 1 else ""
+        say(f"已写入 {'、'.join(str(p) for p in written)}（覆盖情况图{pages}，统计时点 {as_of.isoformat()}）")
         return
     if not unit_id:
         raise click.UsageError("请给出小区、社区或街道的编号（或加 --coverage 绘制覆盖情况图）")

@@ -86,10 +86,143 @@ def save_figure(fig: Figure, path: Path, title: str = "") -> Path:
     return path
 
 
-def render_coverage(graph: nx.MultiDiGraph, on: date, profile: Profile, path: Path, level: str = "street") -> Path:
+def render_coverage(graph: nx.MultiDiGraph, on: date, profile: Profile, path: Path, level: str = "street",
+                    paper: str | None = None, orientation: str = "portrait") -> tuple[int, list[Path]]:
+    """The coverage plot as a file: one tall picture, or with `paper` pages of that size
+    (a PDF holds them all; PNG and SVG one file a page: 图.png, 图-2.png …). Returns the
+    number of pages and the files written."""
     with fonts.chart_style():
-        fig = coverage_figure(graph, on, profile, level)
-        return save_figure(fig, path, "小区党的组织和工作覆盖情况")
+        if paper is None:
+            return 1, [save_figure(coverage_figure(graph, on, profile, level), path, "小区党的组织和工作覆盖情况")]
+        figures = coverage_pages(graph, on, profile, level, paper, orientation)
+        if path.suffix.lower() == ".pdf":
+            from matplotlib.backends.backend_pdf import PdfPages
+
+            check_output_file(path)
+            try:
+                with PdfPages(path, metadata=draw.file_metadata("pdf", "小区党的组织和工作覆盖情况")) as pdf:
+                    for fig in figures:
+                        pdf.savefig(fig)
+            except OSError as exc:
+                raise write_failed(path, exc) from None
+            return len(figures), [path]
+        paths = draw.page_paths(path, len(figures))
+        return len(figures), [save_figure(fig, p, "小区党的组织和工作覆盖情况") for fig, p in zip(figures, paths)]
+
+
+PAGE_MARGIN = 12.0  # mm
+PAGE_BAR = 7.0  # mm a bar
+PAGE_PT = 9.0  # type size of the paged plot (the org charts' minimum too)
+
+
+def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str, paper: str = "A4",
+                   orientation: str = "portrait", rows: list[UnitCoverage] | None = None) -> list[Figure]:
+    """The coverage plot on pages of `paper`: units grouped by district (a heading row
+    each), within a district by street and name, as many bars to a page as fit at 9 pt;
+    every page has the title, the legend, the target line and 第 k 页，共 N 页."""
+    from ..mirror import Snapshot
+    from .layout import PAPERS
+    from .orgchart import natural_key
+
+    if rows is None:
+        rows = coverage(graph, on, profile.min_formal_members)
+    units = [r for r in rollups(graph, on, rows, level) if r.unit_kind != "Total" and r.compound_total]
+    if not units:
+        raise GovgraphError("范围内没有小区，无法绘制覆盖情况图")
+    snap = Snapshot(graph, on)
+
+    def up(unit_id: str, kind: str) -> str | None:
+        node = unit_id
+        while node is not None and snap.kind(node) != kind:
+            node = next((v for v, _ in snap.out("隶属", node)), None)
+        return node
+
+    def name(node: str | None) -> str:
+        return graph.nodes[node]["name"] if node else ""
+
+    def key(r):
+        district = up(r.unit_id, "District")
+        street = up(r.unit_id, "Street") if level == "community" else None
+        return natural_key(name(district)), district or "", natural_key(name(street)), natural_key(r.unit_name)
+
+    units.sort(key=key)
+    lines: list[tuple[str, object]] = []  # ("district", name) headings and ("unit", rollup) bars
+    current = object()
+    for r in units:
+        district = up(r.unit_id, "District")
+        if district != current and level != "district":
+            lines.append(("district", name(district) or "（未归属区县）"))
+            current = district
+        label = r.unit_name
+        if level == "community":
+            street = name(up(r.unit_id, "Street"))
+            label = f"{r.unit_name}（{street}）" if street else r.unit_name
+        lines.append(("unit", (label, r)))
+    short, long = PAPERS[paper]
+    width, height = (long, short) if orientation == "landscape" else (short, long)
+    top_mm, bottom_mm = 30.0, 22.0
+    per_page = max(1, int((height - 2 * PAGE_MARGIN - top_mm - bottom_mm) // PAGE_BAR))
+    chunks = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
+    for i in range(1, len(chunks)):  # a heading never ends a page: it moves to the next
+        if chunks[i - 1][-1][0] == "district":
+            chunks[i].insert(0, chunks[i - 1].pop())
+    chunks = [c for c in chunks if c]
+    figures = []
+    for k, chunk in enumerate(chunks, start=1):
+        fig = Figure(figsize=(width * MM, height * MM))
+        _bars(fig, chunk, width, height, top_mm, bottom_mm, on, profile, level)
+        fig.text(0.5, PAGE_MARGIN / 2 / height, f"第 {k} 页，共 {len(chunks)} 页", fontsize=PAGE_PT,
+                 color="#777777", ha="center", va="center")
+        figures.append(fig)
+    return figures
+
+
+def _bars(fig: Figure, lines, width: float, height: float, top_mm: float, bottom_mm: float, on: date,
+          profile: Profile, level: str) -> None:
+    n = len(lines)
+    used = PAGE_BAR * n
+    y0 = height - PAGE_MARGIN - top_mm - used  # the bars hang from the top of the page
+    label_mm = min(70.0, 0.36 * width)
+    ax = fig.add_axes(((PAGE_MARGIN + label_mm) / width, y0 / height,
+                       (width - 2 * PAGE_MARGIN - label_mm - 4) / width, used / height))
+    units = [(i, item) for i, (kind, item) in enumerate(lines) if kind == "unit"]
+    left = [0.0] * len(units)
+    for status in STATUSES:
+        counts = [r.compounds[status] for _, (_, r) in units]
+        shares = [100 * c / r.compound_total for c, (_, (_, r)) in zip(counts, units)]
+        ax.barh([i for i, _ in units], shares, left=left, color=STATUS_COLORS[status], label=status, height=0.72,
+                edgecolor="white", linewidth=0.4)
+        for (i, _), c, share, x in zip(units, counts, shares, left):
+            if c and share >= 9:
+                ax.text(x + share / 2, i, str(c), ha="center", va="center", fontsize=PAGE_PT,
+                        color="white" if status in ("单独建", "联合建") else "#333333")
+        left = [a + b for a, b in zip(left, shares)]
+    ax.set_yticks(range(n), [item if kind == "district" else item[0] for kind, item in lines], fontsize=PAGE_PT)
+    for tick, (kind, _) in zip(ax.get_yticklabels(), lines):
+        if kind == "district":
+            tick.set_color("#A0001E")
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, 103)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("占小区总数的比例（%，色块内数字为小区个数）", fontsize=PAGE_PT)
+    ax.tick_params(axis="x", labelsize=PAGE_PT)
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    target = profile.standing_target(TARGET_INDICATOR, on)
+    top = 1 - PAGE_MARGIN / height
+    if target is not None:
+        ax.axvline(100 * target.value, color="#1F5FA8", linestyle="--", linewidth=1.2, clip_on=False)
+        passed = "，期限已过" if target.deadline < on else ""
+        fig.text(1 - PAGE_MARGIN / width, top - 22 / height,
+                 f"虚线：目标 {target.value:.0%}（{target.deadline.isoformat()}{passed}）", color="#1F5FA8",
+                 fontsize=PAGE_PT, ha="right", va="center")
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center", bbox_to_anchor=(0.5, top - 15 / height), ncol=5, fontsize=PAGE_PT,
+               frameon=False, handlelength=1.2, columnspacing=1.2)
+    unit_word = {"district": "区县", "street": "街道"}.get(level, "社区")
+    fig.text(0.5, top - 5 / height, f"各{unit_word}小区党的组织和工作覆盖情况（截至 {on.isoformat()}）",
+             fontsize=PAGE_PT + 4, ha="center", va="center")
 
 
 TREND_INDICATORS = ("org_coverage_rate", "org_and_work_coverage_rate", "should_build_rate", "firm_org_coverage_rate")

@@ -44,6 +44,52 @@ def test_coverage_plot_has_the_target_line_and_a_bar_per_unit(big_graph, tmp_pat
         assert (tmp_path / f"plot.{suffix}").stat().st_size > 1000
 
 
+def test_coverage_plot_goes_on_pages_of_the_paper_grouped_by_district(tmp_path, strict_glyphs):
+    """90 communities in 2 districts: bars at 9 pt on A4 pages (never one page 2 m long),
+    each district under its heading, every community once; A3 needs fewer pages."""
+    import re
+    from datetime import date
+
+    from govgraph.charts.plots import PAGE_PT, coverage_pages
+    from govgraph.ledger import read_ledger
+    from govgraph.mirror import build_mirror
+    from govgraph.synth import Tier, write_synthetic
+
+    write_synthetic(tmp_path / "ledger", spec=Tier("t", 1, 2, 6, 90, 220, 30, (1, 2)))
+    graph = build_mirror(read_ledger(tmp_path / "ledger").data)
+    on, profile = date(2026, 6, 30), load_profile()
+    snap = Snapshot(graph, on)
+    with fonts.chart_style():
+        a4 = coverage_pages(graph, on, profile, "community", "A4", "portrait")
+        a3 = coverage_pages(graph, on, profile, "community", "A3", "portrait")
+    assert 2 <= len(a4) <= 4 and len(a3) < len(a4)
+    labels = []
+    for fig in a4:
+        width, height = fig.get_size_inches() * 25.4
+        assert abs(width - 210) < 0.5 and abs(height - 297) < 0.5
+        ax = fig.axes[0]
+        assert all(t.get_fontsize() >= PAGE_PT for t in ax.get_yticklabels() + fig.texts + ax.texts)
+        labels += [t.get_text() for t in ax.get_yticklabels()]
+    assert any("第 1 页，共" in t.get_text() for t in a4[0].texts)
+    districts = sorted(graph.nodes[d]["name"] for d in snap.nodes_of("District"))
+    headings = [t for t in labels if t in districts]
+    assert headings == districts  # each district once, in order, its communities below it
+    communities = [t for t in labels if t not in districts]
+    assert len(communities) == len([c for c in snap.nodes_of("Community") if any(
+        snap.kind(k) == "Compound" for k, _ in snap.into("隶属", c))])
+    position = {t: i for i, t in enumerate(labels)}
+    for c in snap.nodes_of("Community"):
+        street = snap.parent(c, "Street")
+        label = f"{graph.nodes[c]['name']}（{graph.nodes[street]['name']}）"
+        if label in position:
+            district = graph.nodes[snap.parent(street, "District")]["name"]
+            heading = max(i for i, t in enumerate(labels) if t in districts and i < position[label])
+            assert labels[heading] == district
+    count, written = render_coverage(graph, on, profile, tmp_path / "cov.pdf", "community", "A4", "portrait")
+    assert written == [tmp_path / "cov.pdf"] and count == len(a4)
+    assert len(re.findall(rb"/Type\s*/Page\b", (tmp_path / "cov.pdf").read_bytes())) == count
+
+
 @pytest.fixture(scope="module")
 def html_report(demo_graph, ledger_path, tmp_path_factory):
     """A community's report, on the graph read for that community (as the command does)."""
