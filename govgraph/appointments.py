@@ -11,7 +11,7 @@ from .values import rate
 
 SELF_GOVERNANCE_KINDS = {"业委会", "议事会", "自管会", "物管会"}
 PARTY_MEMBERS = {"正式党员", "预备党员"}
-FIRM_POST_ROLES = {"义务质量总监", "项目负责人"}
+FIRM_POST_ROLES = ("项目负责人", "义务质量总监")  # posts in the firm serving the compound (§4.4)
 
 
 @dataclass(frozen=True)

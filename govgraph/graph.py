@@ -43,6 +43,12 @@ class Entity:
     origin: Origin | None = field(default=None, compare=False)
 
 
+def in_force(since: date | None, until: date | None, on: date) -> bool:
+    """§2: a relation is in force on `on` when (no since or since ≤ on) and (no until or
+    until ≥ on); `until` is inclusive."""
+    return (since is None or since <= on) and (until is None or until >= on)
+
+
 @dataclass(frozen=True)
 class Relation:
     type: str  # Chinese relation type: 隶属, 覆盖, ...
@@ -66,7 +72,7 @@ class Relation:
         )
 
     def in_force(self, on: date) -> bool:
-        return (self.since is None or self.since <= on) and (self.until is None or self.until >= on)
+        return in_force(self.since, self.until, on)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import networkx as nx
 
 from .bulk import paused_gc
 from .graph import GraphData
+from .graph import in_force as relation_in_force
 
 
 RESERVED = ("kind", "name", "context")
@@ -67,8 +68,8 @@ def _relation_order(r) -> tuple:
 
 
 def in_force(attrs: dict, on: date) -> bool:
-    since, until = attrs.get("since"), attrs.get("until")
-    return (since is None or since <= on) and (until is None or until >= on)
+    """Whether an edge's relation is in force on `on` (graph.in_force)."""
+    return relation_in_force(attrs.get("since"), attrs.get("until"), on)
 
 
 # What Snapshots of a mirror share, kept for as long as the mirror lives: its edges
@@ -191,8 +192,7 @@ class Snapshot:
         on = self.on
         with paused_gc():
             for u, v, attrs in self._edges.get(rtype, ()):
-                since, until = attrs.get("since"), attrs.get("until")  # in_force(), inlined
-                if (since is None or since <= on) and (until is None or until >= on):
+                if relation_in_force(attrs.get("since"), attrs.get("until"), on):
                     node, other = (u, v) if outgoing else (v, u)
                     if node in index:
                         index[node].append((other, attrs))

@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .schema import load_schema
-from .values import _CREDIT_CHARS, _CREDIT_WEIGHTS
+from .values import CREDIT_CODE_CHARS, credit_check_char
 
 REFERENCE_DATE = date(2026, 6, 30)
 FUTURE_START = date(2031, 1, 1)  # "not yet in force" relations start here
@@ -101,9 +101,8 @@ _SOURCES = ("", "", "", "街道党建台账2025", "区委组织部备案2024", "
 
 def _credit_code(rng: random.Random, region: str) -> str:
     """A valid 统一社会信用代码: 91 (enterprise) + region + organisation code + check."""
-    body = "91" + region + "MA" + "".join(rng.choice(_CREDIT_CHARS) for _ in range(7))
-    total = sum(_CREDIT_CHARS.index(ch) * w for ch, w in zip(body, _CREDIT_WEIGHTS))
-    return body + _CREDIT_CHARS[(31 - total % 31) % 31]
+    body = "91" + region + "MA" + "".join(rng.choice(CREDIT_CODE_CHARS) for _ in range(7))
+    return body + credit_check_char(body)
 
 
 def _largest_remainder(shares: dict[str, float], n: int, at_least_one: bool) -> dict[str, int]:

@@ -106,15 +106,22 @@ def split_tags(value: object) -> list[str]:
 
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters, last one a check character.
-_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # the characters a code may hold
+
+
+def credit_check_char(body: str) -> str:
+    """The check character (the 18th) of a credit code's first 17 characters."""
+    total = sum(CREDIT_CODE_CHARS.index(ch) * w for ch, w in zip(body, _CREDIT_WEIGHTS))
+    return CREDIT_CODE_CHARS[(31 - total % 31) % 31]
+
+
 def is_valid_credit_code(text: str) -> bool:
-    if len(text) != 18 or any(ch not in _CREDIT_CHARS for ch in text):
+    if len(text) != 18 or any(ch not in CREDIT_CODE_CHARS for ch in text):
         return False
-    total = sum(_CREDIT_CHARS.index(ch) * w for ch, w in zip(text[:17], _CREDIT_WEIGHTS))
-    return _CREDIT_CHARS[(31 - total % 31) % 31] == text[17]
+    return credit_check_char(text[:17]) == text[17]
 
 
 def parse_credit_code(value: object) -> str:

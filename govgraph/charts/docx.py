@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .report import COLOR_FILLS, Report
+from .report import COLOR_FILLS, FOOTER, Report
 
 BODY_FONT = "宋体"  # SimSun: on every Chinese Windows; Word substitutes elsewhere
 HEADING_FONT = "黑体"  # SimHei
@@ -73,7 +73,7 @@ def write_docx(report: Report, path: Path) -> None:
             png = _chart_png(layout)
             doc.add_picture(io.BytesIO(png), **_fit(png, *room))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph("本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。")
+    doc.add_paragraph(FOOTER)
     doc.core_properties.title = report.title
     doc.core_properties.author = "govgraph"
     doc.save(str(path))

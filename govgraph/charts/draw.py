@@ -10,6 +10,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from ..errors import GovgraphError
+
+# Cell and box fills for a rate against its target (indicators.color_for).
+RATE_FILLS = {"green": "#E3F4E1", "yellow": "#FFF4CC", "red": "#FDE2E1"}
 from ..outputs import check_output_file, write_failed
 from . import fonts
 from .layout import PT_MM, Layout, PlacedBox, PlacedSpan

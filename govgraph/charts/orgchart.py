@@ -21,7 +21,7 @@ from .. import appointments as ap
 from .. import coverage as cv
 from ..coverage import Rollup, rollups, status_of, suggestion, unit_coverage
 from ..errors import GovgraphError, NotFoundError
-from ..indicators import color_for
+from ..indicators import YELLOW_BAND, color_for
 from ..labels import kind_word
 from ..mirror import Snapshot
 from ..profile import Profile, load_profile
@@ -30,10 +30,9 @@ from . import draw
 from .layout import Card, Chart, Layout, LayoutError, Link, Page, Span, Tier, layout_pages
 
 ROLE_ORDER = ["书记", "副书记", "主任", "副主任", "组长", "负责人", "委员", "成员"]
-POSTED_ROLES = ("党建指导员", "领航员", "观察员", "义务质量总监", "项目负责人")
-FIRM_ROLES = ("项目负责人", "义务质量总监")
-RATE_FILLS = {"green": "#E3F4E1", "yellow": "#FFF4CC", "red": "#FDE2E1", None: "#FFFFFF"}
-RATE_WORDS = {"green": "达到目标", "yellow": "低于目标 10 个百分点以内", "red": "低于目标 10 个百分点以上"}
+FIRM_ROLES = ap.FIRM_POST_ROLES
+_BAND = round(YELLOW_BAND * 100)
+RATE_WORDS = {"green": "达到目标", "yellow": f"低于目标 {_BAND} 个百分点以内", "red": f"低于目标 {_BAND} 个百分点以上"}
 MANY = 6  # more people than this in a list: names only, several to a line
 FOOTER = "本图由 govgraph 根据台账生成；联系电话等个人信息不予公示"
 
@@ -513,7 +512,7 @@ def street_chart(snap: Snapshot, street: str, hide_names: bool = False, profile:
         counted = by_community.get(community) or Rollup(community, "Community", "", Counter(), Counter())
         rate = counted.org_and_work_coverage_rate
         color = color_for(rate, target)
-        d = b.draft(f"community:{community}", "社区", b.name(community), "unit", fill=RATE_FILLS[color])
+        d = b.draft(f"community:{community}", "社区", b.name(community), "unit", fill=draw.RATE_FILLS.get(color, "#FFFFFF"))
         for org in ap.community_party_orgs(snap, community):
             d.rows.append([Span(b.name(org), "note")])
             d.rows += b.post_rows(org, only={"书记"}, count_others=True)

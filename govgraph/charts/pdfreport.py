@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 
 from . import draw, fonts
 from .layout import PT_MM, Span, text_em, wrap_row
-from .report import COLOR_FILLS, Report, Table
+from .report import COLOR_FILLS, FOOTER, Report, Table
 
 WIDTH, HEIGHT, MARGIN = 297.0, 210.0, 14.0
 BODY_PT, TABLE_PT = 9.0, 7.5
@@ -165,7 +165,7 @@ def write_pdf(report: Report, path: Path) -> int:
                     charts.append(layout)
                     pages.paragraph("组织架构图见报告最后一页。" if len(charts) == 1 else "组织架构图见报告最后几页。",
                                     8.5, "#555555")
-            pages.paragraph("本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。", 8, "#777777")
+            pages.paragraph(FOOTER, 8, "#777777")
             pages.close_page()
             for layout in charts:  # numbered on in the same footer as the text pages
                 pages.number += 1

@@ -33,7 +33,8 @@ from .orgchart import build_chart
 from .plots import coverage_figure
 
 from ..labels import SEVERITY_WORDS  # the same words as the CLI
-COLOR_FILLS = {"green": "#E3F4E1", "yellow": "#FFF4CC", "red": "#FDE2E1"}
+COLOR_FILLS = draw.RATE_FILLS
+FOOTER = "本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。"
 
 
 @dataclass
@@ -290,7 +291,7 @@ def render_html(report: Report) -> str:
             data = base64.b64encode(png).decode("ascii")
             body.append(f"<figure><img alt=\"{esc(caption)}\" src=\"data:image/png;base64,{data}\">"
                         f"<figcaption>{esc(caption)}</figcaption></figure>")
-    body.append("<footer>本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。</footer>")
+    body.append(f"<footer>{FOOTER}</footer>")
     text = "".join(body)
     return (f"<!DOCTYPE html><html lang=zh-CN><head><meta charset=utf-8><title>{esc(report.title)}</title>"
             f"<style>{_font_face(report)}{CSS}</style></head><body>{text}</body></html>\n")
@@ -316,7 +317,7 @@ def _font_face(report: Report) -> str:
 
 
 def _all_text(report: Report) -> str:
-    parts = [report.title, *report.meta, "本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。"]
+    parts = [report.title, *report.meta, FOOTER]
     for s in report.sections:
         parts += [s.title, *s.notes, *(c for c, _ in s.images)]
         for t in s.tables:
