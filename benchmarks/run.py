@@ -275,10 +275,20 @@ class Bench:
         self.work = Path(args.work)
         self.work.mkdir(parents=True, exist_ok=True)
         self.summary: dict[str, dict] = {}
+        self.progress = None  # progress(what, done, total) on a terminal (see main)
+        self.done = 0  # measurements run so far
+        self.per_tier: int | None = None  # measurements a tier takes, once the first tier has run
+        self.tiers = 1
+
+    def _tell(self, what: str) -> None:
+        if self.progress is not None:
+            total = self.per_tier * self.tiers if self.per_tier else None
+            self.progress(f"测量 {what}", self.done, total)
 
     def measure(self, name: str, repeat: int | None = None, **kwargs) -> dict:
         """Run a measurement in fresh processes; the best (lowest wall total) of `repeat`."""
         best = None
+        self._tell(name)
         for _ in range(repeat or self.args.repeat):
             proc = subprocess.run([sys.executable, __file__, "--measure", name, json.dumps(kwargs, default=str)],
                                   capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
@@ -288,6 +298,8 @@ class Bench:
             result = json.loads(lines[-1][7:])
             if best is None or _key(result) < _key(best):
                 best = result
+        self.done += 1
+        self._tell(name)
         return best
 
     def ledger(self, tier: str) -> Path:
@@ -502,10 +514,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"govgraph benchmarks: tiers {', '.join(tiers)}; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}; "
           f"as of {AS_OF}; work dir {args.work}", flush=True)
     bench = Bench(args)
+    bench.tiers = len(tiers)
     neo4j = start_neo4j(args)
+    from govgraph.cli.progress import terminal_progress
+
     try:
-        for tier in tiers:
-            bench.run_tier(tier, neo4j)
+        with terminal_progress() as progress:  # on a terminal only: measurements done, time, estimate
+            bench.progress = progress
+            for tier in tiers:
+                before = bench.done
+                bench.run_tier(tier, neo4j)
+                bench.per_tier = bench.per_tier or bench.done - before
     finally:
         if neo4j is not None:
             neo4j.stop()

@@ -61,9 +61,11 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide
     _prepare_font()
     if coverage_plot:
         graph = read_mirror(settings, unit_id, load)
-        count, written = plots.render_coverage(graph, as_of, profile, output,
-                                               level or ("community" if unit_id else "street"), paper, orientation)
-        pages = f"，{paper} {ORIENTATION_WORDS[orientation]}共 {count} 页" if count > 1 else ""
+        with terminal_progress() as progress:
+            count, written = plots.render_coverage(graph, as_of, profile, output,
+                                                   level or ("community" if unit_id else "street"), paper,
+                                                   orientation, progress)
+        pages = f"，{paper} {ORIENTATION_WORDS[orientation]}，共 {count} 页" if count > 1 else ""
         say(f"已写入 {'、'.join(str(p) for p in written)}（覆盖情况图{pages}，统计时点 {as_of.isoformat()}）")
         return
     if not unit_id:

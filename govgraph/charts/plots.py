@@ -87,27 +87,33 @@ def save_figure(fig: Figure, path: Path, title: str = "") -> Path:
 
 
 def render_coverage(graph: nx.MultiDiGraph, on: date, profile: Profile, path: Path, level: str = "street",
-                    paper: str | None = None, orientation: str = "portrait") -> tuple[int, list[Path]]:
+                    paper: str | None = None, orientation: str = "portrait",
+                    progress=None) -> tuple[int, list[Path]]:
     """The coverage plot as a file: one tall picture, or with `paper` pages of that size
     (a PDF holds them all; PNG and SVG one file a page: 图.png, 图-2.png …). Returns the
     number of pages and the files written."""
     with fonts.chart_style():
         if paper is None:
             return 1, [save_figure(coverage_figure(graph, on, profile, level), path, "小区党的组织和工作覆盖情况")]
-        figures = coverage_pages(graph, on, profile, level, paper, orientation)
+        figures = coverage_pages(graph, on, profile, level, paper, orientation, progress=progress)
+        tell = progress or (lambda what, done, total: None)
         if path.suffix.lower() == ".pdf":
             from matplotlib.backends.backend_pdf import PdfPages
 
             check_output_file(path)
             try:
                 with PdfPages(path, metadata=draw.file_metadata("pdf", "小区党的组织和工作覆盖情况")) as pdf:
-                    for fig in figures:
+                    for k, fig in enumerate(figures, start=1):
                         pdf.savefig(fig)
+                        tell("写入覆盖情况图（页）", k, len(figures))
             except OSError as exc:
                 raise write_failed(path, exc) from None
             return len(figures), [path]
         paths = draw.page_paths(path, len(figures))
-        return len(figures), [save_figure(fig, p, "小区党的组织和工作覆盖情况") for fig, p in zip(figures, paths)]
+        for k, (fig, p) in enumerate(zip(figures, paths), start=1):
+            save_figure(fig, p, "小区党的组织和工作覆盖情况")
+            tell("写入覆盖情况图（页）", k, len(figures))
+        return len(figures), paths
 
 
 PAGE_MARGIN = 12.0  # mm
@@ -116,7 +122,8 @@ PAGE_PT = 9.0  # type size of the paged plot (the org charts' minimum too)
 
 
 def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str, paper: str = "A4",
-                   orientation: str = "portrait", rows: list[UnitCoverage] | None = None) -> list[Figure]:
+                   orientation: str = "portrait", rows: list[UnitCoverage] | None = None,
+                   progress=None) -> list[Figure]:
     """The coverage plot on pages of `paper`: units grouped by district (a heading row
     each), within a district by street and name, as many bars to a page as fit at 9 pt;
     every page has the title, the legend, the target line and 第 k 页，共 N 页."""
@@ -174,6 +181,8 @@ def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: st
         fig.text(0.5, PAGE_MARGIN / 2 / height, f"第 {k} 页，共 {len(chunks)} 页", fontsize=PAGE_PT,
                  color="#777777", ha="center", va="center")
         figures.append(fig)
+        if progress is not None:
+            progress("绘制覆盖情况图（页）", k, len(chunks))
     return figures
 
 

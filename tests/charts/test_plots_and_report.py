@@ -85,8 +85,12 @@ def test_coverage_plot_goes_on_pages_of_the_paper_grouped_by_district(tmp_path, 
             district = graph.nodes[snap.parent(street, "District")]["name"]
             heading = max(i for i, t in enumerate(labels) if t in districts and i < position[label])
             assert labels[heading] == district
-    count, written = render_coverage(graph, on, profile, tmp_path / "cov.pdf", "community", "A4", "portrait")
+    told = []
+    count, written = render_coverage(graph, on, profile, tmp_path / "cov.pdf", "community", "A4", "portrait",
+                                     lambda what, done, total: told.append((what, done, total)))
     assert written == [tmp_path / "cov.pdf"] and count == len(a4)
+    assert told[-1] == ("写入覆盖情况图（页）", count, count)  # progress: pages drawn, then written
+    assert [d for w, d, _ in told if w.startswith("绘制")] == list(range(1, count + 1))
     assert len(re.findall(rb"/Type\s*/Page\b", (tmp_path / "cov.pdf").read_bytes())) == count
 
 
