@@ -37,7 +37,7 @@ from ..loading import SHANGHAI
 from ..mirror import Snapshot, in_force
 from ..profile import INDICATORS
 from ..values import mask_phone, mask_sensitive, parse_date
-from .state import Workbench
+from .state import View, Workbench
 
 log = logging.getLogger("govgraph.web")
 HERE = Path(__file__).parent
@@ -89,10 +89,16 @@ class Page:
                 raise GovgraphError(f"“{text}”不是有效日期（例如 2024-06-30）") from None
         else:
             self.on = self.today
+        self.submissions = bench.records
+        self.load = _chosen_load(request.query_params.get("load") or "", bench.records)
+        self.view = bench.view(self.load)
 
     def link(self, path: str, **params) -> str:
-        """`path` with the as-of date kept (when one was chosen) and `params` (None: dropped)."""
+        """`path` with the as-of date and the submission kept (when chosen) and `params`
+        (None: dropped)."""
         query = {"as_of": self.on.isoformat()} if self.as_of_given else {}
+        if self.load is not None:
+            query["load"] = str(self.load)
         query.update({k: v for k, v in params.items() if v not in (None, "")})
         return path + ("?" + urlencode(query) if query else "")
 
@@ -104,7 +110,7 @@ class Page:
         return self.request.url.path + ("?" + urlencode(query) if query else "")
 
     def unit_link(self, entity_id: str) -> str:
-        entity = self.bench.entity(entity_id)
+        entity = self.view.entity(entity_id)
         if entity is not None and entity.kind in UNIT_KINDS:
             return self.link(f"/unit/{entity_id}")
         if entity is not None and entity.kind == "Person":
@@ -114,8 +120,19 @@ class Page:
     def name(self, entity_id: str | None) -> str:
         if entity_id is None:
             return ""
-        entity = self.bench.entity(entity_id)
+        entity = self.view.entity(entity_id)
         return entity.name if entity else entity_id
+
+
+def _chosen_load(text: str, submissions) -> int | None:
+    """The submission a page asked for (`?load=N`): None for the latest."""
+    if not text:
+        return None
+    seqs = [s.seq for s in submissions]
+    if not text.isdigit() or int(text) not in seqs:
+        have = f"现有第 {seqs[0]}–{seqs[-1]} 次" if seqs else "库中还没有导入过台账"
+        raise GovgraphError(f"没有第 {text} 次报送（{have}）")
+    return None if int(text) == seqs[-1] else int(text)
 
 
 def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: int = 50,
@@ -146,7 +163,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
     # -- overview and drill-down -------------------------------------------------------
     def overview(request: Request):
         page = Page(request, bench)
-        answers = bench.whole(page.on)
+        answers = page.view.whole(page.on)
         by_severity, codes = answers.finding_counts
         return render(request, "overview.html", page=page,
                       district_indicators=_indicator_table(answers.indicators("district")),
@@ -158,15 +175,15 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
     def unit(request: Request):
         page = Page(request, bench)
         unit_id = request.path_params["unit_id"]
-        entity = bench.entity(unit_id)
+        entity = page.view.entity(unit_id)
         if entity is None:
             raise NotFoundError(f"找不到编号为 {unit_id} 的单位")
         if entity.kind not in UNIT_KINDS:
             return RedirectResponse(page.unit_link(unit_id), status_code=303)
-        whole = bench.whole(page.on)
-        crumbs = _breadcrumbs(bench, whole.graph, page.on, unit_id, entity.kind)
+        whole = page.view.whole(page.on)
+        crumbs = _breadcrumbs(page.view, whole.graph, page.on, unit_id, entity.kind)
         if entity.kind == "Compound":
-            return _compound_page(request, page, bench, unit_id, crumbs, render)
+            return _compound_page(request, page, page.view, unit_id, crumbs, render)
         # Counts, roll-ups, indicators and orphans: the whole graph's answers on the date
         # (kept), read for the unit; findings: the unit's scoped audit (`--scope`).
         parents = whole.parents
@@ -184,7 +201,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
             indicator_rows = [i for i in whole.indicators(level) if i.unit_id in children] + indicator_rows
         rollup_rows = [r for r in whole.rollups(level) if r.unit_id in children] if level else []
         orphan_rows = [o for o in whole.orphans if getattr(o[0], key) == unit_id]
-        findings = bench.scoped(unit_id, page.on).findings if entity.kind != "District" else None
+        findings = page.view.scoped(unit_id, page.on).findings if entity.kind != "District" else None
         return render(request, "unit.html", page=page, entity=entity, crumbs=crumbs, rows=compounds + firms,
                       children=rollup_rows, indicators=_indicator_table(indicator_rows),
                       orphans=orphan_rows, findings=findings)
@@ -192,13 +209,13 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
     def entity_page(request: Request):
         page = Page(request, bench)
         entity_id = request.path_params["entity_id"]
-        entity = bench.entity(entity_id)
+        entity = page.view.entity(entity_id)
         if entity is None:
             raise NotFoundError(f"找不到编号为 {entity_id} 的实体")
         if entity.kind in UNIT_KINDS:
             return RedirectResponse(page.link(f"/unit/{entity_id}"), status_code=303)
         return render(request, "entity.html", page=page, entity=entity,
-                      relations=_relations(bench, entity_id, page.on), fields=_fields(entity))
+                      relations=_relations(page.view, entity_id, page.on), fields=_fields(entity))
 
     # -- charts ------------------------------------------------------------------------
     def chart(request: Request):
@@ -209,7 +226,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         paper = request.query_params.get("paper", "A4")
         if fmt not in ("svg", "png", "pdf") or paper not in ("A4", "A3"):
             raise NotFoundError("没有这种图")
-        graph = _chart_graph(bench, unit_id, page.on)
+        graph = _chart_graph(page.view, unit_id, page.on)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"chart.{fmt}"
             render_chart(graph, unit_id, page.on, path, paper, "landscape", False, bench.profile)
@@ -217,7 +234,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         media = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}[fmt]
         headers = {}
         if fmt != "svg":
-            name = f"{bench.entity(unit_id).name}组织架构图（{paper}，{page.on.isoformat()}）.{fmt}"
+            name = f"{page.view.entity(unit_id).name}组织架构图（{paper}，{page.on.isoformat()}）.{fmt}"
             headers["Content-Disposition"] = _attachment(mask_sensitive(name))
         return Response(body, media_type=media, headers=headers)
 
@@ -227,12 +244,12 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         page = Page(request, bench)
         scope = request.query_params.get("unit") or None
         if scope is not None:
-            entity = bench.entity(scope)
+            entity = page.view.entity(scope)
             if entity is None or entity.kind not in ("Street", "Community"):
                 raise NotFoundError(f"找不到街道或社区：{scope}")
-            graph, level = bench.scoped(scope, page.on).graph, "community"
+            graph, level = page.view.scoped(scope, page.on).graph, "community"
         else:
-            graph, level = bench.graph, "street"
+            graph, level = page.view.graph, "street"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "coverage.svg"
             plots.render_coverage(graph, page.on, bench.profile, path, level)
@@ -244,7 +261,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         page = Page(request, bench)
         # Until submissions are kept, the trend runs over the last year-ends up to the date.
         points = [date(year, 12, 31) for year in range(page.on.year - TREND_YEARS, page.on.year)] + [page.on]
-        answers = [(d.isoformat(), bench.whole(d).indicators("street")) for d in points]
+        answers = [(d.isoformat(), page.view.whole(d).indicators("street")) for d in points]
         with tempfile.TemporaryDirectory() as tmp, fonts.chart_style():
             path = Path(tmp) / "trend.svg"
             plots.save_figure(plots.trend_figure(answers, "全辖区核心指标趋势（各年年底及统计时点）"), path)
@@ -366,7 +383,7 @@ def _indicator_table(items) -> list[dict]:
     return list(units.values())
 
 
-def _breadcrumbs(bench: Workbench, graph, on: date, unit_id: str, kind: str) -> list[tuple[str, str]]:
+def _breadcrumbs(view: View, graph, on: date, unit_id: str, kind: str) -> list[tuple[str, str]]:
     """(id, name) from the district down to the unit, by the 隶属 in force on the date."""
     snap = Snapshot(graph, on)
     chain = [unit_id]
@@ -379,24 +396,24 @@ def _breadcrumbs(bench: Workbench, graph, on: date, unit_id: str, kind: str) -> 
     return [(u, graph.nodes[u]["name"]) for u in reversed(chain)]
 
 
-def _chart_graph(bench: Workbench, unit_id: str, on: date):
+def _chart_graph(view: View, unit_id: str, on: date):
     """The graph a chart is drawn from: a street or community's scope; a compound's community's."""
-    entity = bench.entity(unit_id)
+    entity = view.entity(unit_id)
     if entity is None:
         raise NotFoundError(f"找不到编号为 {unit_id} 的单位")
     if entity.kind in ("Street", "Community"):
-        return bench.scoped(unit_id, on).graph
+        return view.scoped(unit_id, on).graph
     if entity.kind == "Compound":
-        row = bench.whole(on).coverage_by_id.get(unit_id)
+        row = view.whole(on).coverage_by_id.get(unit_id)
         if row is not None and row.community_id:
-            return bench.scoped(row.community_id, on).graph
-        return bench.graph
+            return view.scoped(row.community_id, on).graph
+        return view.graph
     raise GovgraphError(f"只能为小区、社区或街道制图，{unit_id} 是{kind_word(entity.kind)}")
 
 
-def _relations(bench: Workbench, entity_id: str, on: date, show_all: bool = False) -> list[dict]:
+def _relations(view: View, entity_id: str, on: date, show_all: bool = False) -> list[dict]:
     """The relations touching an entity, in force on the date (or all), with the other end's name."""
-    graph = bench.graph
+    graph = view.graph
     rows = []
     for u, v, attrs in list(graph.out_edges(entity_id, data=True)) + list(graph.in_edges(entity_id, data=True)):
         outgoing = u == entity_id
@@ -416,26 +433,26 @@ def _fields(entity) -> list[tuple[str, object]]:
     return [(label, value_for_display("", value, "table")) for _, label, value in entity_fields(entity)]
 
 
-def _compound_page(request, page, bench, compound, crumbs, render):
-    whole = bench.whole(page.on)
+def _compound_page(request, page, view, compound, crumbs, render):
+    whole = view.whole(page.on)
     row = whole.coverage_by_id.get(compound)
     community = row.community_id if row else None
-    answers = bench.scoped(community, page.on) if community else whole
+    answers = view.scoped(community, page.on) if community else whole
     reason = next(((r, s) for u, r, s in answers.orphans if u.id == compound), None)
-    relations = _relations(bench, compound, page.on)
+    relations = _relations(view, compound, page.on)
     related = {compound} | {r["other_id"] for r in relations}
     findings = [f for f in answers.findings if f.entity_id in related or f.unit_id == compound]
     bodies = [r for r in relations if r["other_kind"] in ("PartyOrg", "Committee", "Firm")]
     people = []
     for body in bodies:
-        for person in _relations(bench, body["other_id"], page.on):
+        for person in _relations(view, body["other_id"], page.on):
             if person["other_kind"] == "Person" and not person["outgoing"]:
                 people.append({**person, "body_name": body["other_name"], "body_id": body["other_id"],
-                               "person": bench.entity(person["other_id"])})
-    people += [{**r, "body_name": bench.entity(compound).name, "body_id": compound,
-                "person": bench.entity(r["other_id"])}
+                               "person": view.entity(person["other_id"])})
+    people += [{**r, "body_name": view.entity(compound).name, "body_id": compound,
+                "person": view.entity(r["other_id"])}
                for r in relations if r["other_kind"] == "Person" and r["type"] != "居住"]
     residents = sum(1 for r in relations if r["type"] == "居住")
-    return render(request, "compound.html", page=page, entity=bench.entity(compound), crumbs=crumbs, row=row,
+    return render(request, "compound.html", page=page, entity=view.entity(compound), crumbs=crumbs, row=row,
                   reason=reason, relations=relations, findings=findings, people=people, residents=residents,
-                  fields=_fields(bench.entity(compound)))
+                  fields=_fields(view.entity(compound)))

@@ -36,28 +36,28 @@ MAX_UNZIPPED_FACTOR = 20  # a zip may unpack to at most this many times the uplo
 def routes(bench, render, max_upload):
     from .app import Page, _attachment, _check_csrf
 
-    def units_for_filter():
+    def units_for_filter(page):
         """(id, name, kind) of every street and community, for the unit filter."""
-        return sorted(((e.id, e.name, e.kind) for e in bench.data.entities.values()
+        return sorted(((e.id, e.name, e.kind) for e in page.view.data.entities.values()
                        if e.kind in ("District", "Street", "Community")),
                       key=lambda u: (("District", "Street", "Community").index(u[2]), u[0]))
 
     def unit_answers(page, unit_id):
         """The answers for a unit filter: a street's or community's scoped audit; a
         district's streets' audits together."""
-        entity = bench.entity(unit_id)
+        entity = page.view.entity(unit_id)
         if entity is None or entity.kind not in ("District", "Street", "Community"):
             raise NotFoundError(f"找不到区县、街道或社区：{unit_id}")
         if entity.kind == "District":
-            whole = bench.whole(page.on)
+            whole = page.view.whole(page.on)
             streets = sorted({r.street_id for r in whole.coverage if r.district_id == unit_id and r.street_id})
-            return [bench.scoped(s, page.on) for s in streets]
-        return [bench.scoped(unit_id, page.on)]
+            return [page.view.scoped(s, page.on) for s in streets]
+        return [page.view.scoped(unit_id, page.on)]
 
-    def searchable(answers):
+    def searchable(page, answers):
         """(finding, its text to search in) of one set of answers, built once per set."""
         def name(entity_id):
-            entity = bench.entity(entity_id) if entity_id else None
+            entity = page.view.entity(entity_id) if entity_id else None
             return entity.name if entity else (entity_id or "")
 
         return answers._memo("search", lambda: [
@@ -67,11 +67,11 @@ def routes(bench, render, max_upload):
     def selected_findings(request, page):
         params = request.query_params
         unit_id = params.get("unit") or None
-        sets = unit_answers(page, unit_id) if unit_id else [bench.whole(page.on)]
+        sets = unit_answers(page, unit_id) if unit_id else [page.view.whole(page.on)]
         query = (params.get("q") or "").strip().casefold()
         seen, findings = set(), []
         for answers in sets:
-            for f, text in searchable(answers) if query else ((f, "") for f in answers.findings):
+            for f, text in searchable(page, answers) if query else ((f, "") for f in answers.findings):
                 key = (f.code, f.entity_id, f.unit_id)
                 if key not in seen and (not query or query in text):
                     seen.add(key)
@@ -91,7 +91,7 @@ def routes(bench, render, max_upload):
         number, pages = _page_number(request, len(findings))
         return render(request, "findings.html", page=page, findings=findings[(number - 1) * PAGE_SIZE:number * PAGE_SIZE],
                       total=len(findings), number=number, pages=pages, codes=finding_texts(),
-                      severities=SEVERITY_WORDS, units=units_for_filter(), params=request.query_params)
+                      severities=SEVERITY_WORDS, units=units_for_filter(page), params=request.query_params)
 
     def findings_xlsx(request: Request):
         page = Page(request, bench)
@@ -104,18 +104,18 @@ def routes(bench, render, max_upload):
         if unit_id:
             orphans = [o for answers in unit_answers(page, unit_id) for o in answers.orphans]
         else:
-            orphans = bench.whole(page.on).orphans
+            orphans = page.view.whole(page.on).orphans
         if request.url.path.endswith(".xlsx"):
             rows = [{**u.as_row(), "reason": reason, "suggestion": suggestion} for u, reason, suggestion in orphans]
             return _xlsx_response("空白小区", rows, ORPHAN_COLUMNS, page, f"空白小区（{page.on.isoformat()}）.xlsx")
         number, pages = _page_number(request, len(orphans))
         return render(request, "orphans.html", page=page, orphans=orphans[(number - 1) * PAGE_SIZE:number * PAGE_SIZE],
-                      total=len(orphans), number=number, pages=pages, units=units_for_filter(),
+                      total=len(orphans), number=number, pages=pages, units=units_for_filter(page),
                       params=request.query_params)
 
     def plan_page(request: Request):
         page = Page(request, bench)
-        ranked, result = bench.whole(page.on).plan
+        ranked, result = page.view.whole(page.on).plan
         return render(request, "plan.html", page=page, ranked=ranked, result=result,
                       capacity=bench.profile.instructor_capacity)
 
@@ -127,16 +127,16 @@ def routes(bench, render, max_upload):
             matches = []
             if query:
                 folded = query.casefold()
-                matches = sorted((e for e in bench.data.entities.values()
+                matches = sorted((e for e in page.view.data.entities.values()
                                   if e.kind == "Person" and (folded in e.name.casefold() or folded == e.id.casefold())),
                                  key=lambda e: e.id)[:200]
             return render(request, "person_search.html", page=page, query=query, matches=matches)
-        person = bench.entity(person_id)
+        person = page.view.entity(person_id)
         if person is None or person.kind != "Person":
             raise NotFoundError(f"找不到编号为 {person_id} 的人员")
-        relations = sorted((r for r in bench.memory.relations_touching({person_id}) if r.from_id == person_id),
+        relations = sorted((r for r in page.view.memory.relations_touching({person_id}) if r.from_id == person_id),
                            key=lambda r: (r.since or datetime.min.date(), r.type, r.to_id))
-        rows = [{"relation": r, "other": bench.entity(r.to_id), "in_force": r.in_force(page.on)} for r in relations]
+        rows = [{"relation": r, "other": page.view.entity(r.to_id), "in_force": r.in_force(page.on)} for r in relations]
         return render(request, "person.html", page=page, person=person, current=[r for r in rows if r["in_force"]],
                       history=[r for r in rows if not r["in_force"]])
 
@@ -149,9 +149,9 @@ def routes(bench, render, max_upload):
         paths = []
         if source and target:
             for node in (source, target):
-                if bench.entity(node) is None:
+                if page.view.entity(node) is None:
                     raise NotFoundError(f"找不到编号为 {node} 的实体")
-            paths = connecting_paths(bench.whole(page.on).in_force_graph, source, target, PATH_LIMIT)
+            paths = connecting_paths(page.view.whole(page.on).in_force_graph, source, target, PATH_LIMIT)
         return render(request, "path.html", page=page, source=source, target=target, paths=paths)
 
     # -- upload --------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def routes(bench, render, max_upload):
     # -- downloads -----------------------------------------------------------------------
     def downloads_page(request: Request):
         page = Page(request, bench)
-        return render(request, "downloads.html", page=page, units=units_for_filter())
+        return render(request, "downloads.html", page=page, units=units_for_filter(page))
 
     def download(request: Request):
         page = Page(request, bench)
@@ -202,14 +202,14 @@ def routes(bench, render, max_upload):
             elif what == "export.xlsx":
                 from ..ledger import write_ledger
 
-                path = write_ledger(bench.data, Path(tmp) / "export.xlsx")
+                path = write_ledger(page.view.data, Path(tmp) / "export.xlsx")
                 name = f"台账导出（{datetime.now(SHANGHAI).date().isoformat()}）.xlsx"
             elif what in ("report.html", "report.pdf"):
                 from ..charts.report import build_report, write_report
 
                 scope = request.query_params.get("unit") or None
-                graph = bench.scoped(scope, page.on).graph if scope else bench.graph
-                if scope and bench.entity(scope).kind not in ("Street", "Community"):
+                graph = page.view.scoped(scope, page.on).graph if scope else page.view.graph
+                if scope and page.view.entity(scope).kind not in ("Street", "Community"):
                     raise NotFoundError(f"找不到街道或社区：{scope}")
                 suffix = what.rsplit(".", 1)[1]
                 path = write_report(build_report(graph, page.on, bench.profile, scope), Path(tmp) / f"report.{suffix}")

@@ -150,8 +150,37 @@ class _Lru(OrderedDict):
         return value
 
 
+class View:
+    """One submission's graph (the latest, or an earlier one chosen on the page) and the
+    answers on it."""
+
+    def __init__(self, data: GraphData, profile: Profile, seq: int | None):
+        self.data = data
+        self.seq = seq
+        self.profile = profile
+        self.graph = build_mirror(data)
+        self.memory = MemoryStore(data)
+        self._lock = threading.RLock()
+        self._whole = _Lru(8)  # the as-of date and the trend's year-ends
+        self._scoped = _Lru(256)
+
+    def entity(self, entity_id: str) -> Entity | None:
+        return self.data.entities.get(entity_id)
+
+    def whole(self, on: date) -> Answers:
+        with self._lock:
+            return self._whole.get_or_make(on, lambda: Answers(self.graph, on, self.profile))
+
+    def scoped(self, unit: str, on: date) -> Answers:
+        """Answers on the graph read around one street or community (`--scope unit`)."""
+        with self._lock:
+            return self._scoped.get_or_make(
+                (unit, on), lambda: Answers(build_mirror(read_scope(self.memory, unit)), on, self.profile))
+
+
 class Workbench:
-    """The current stored graph and the answers on it; `reload()` after a load."""
+    """The stored submissions: the latest one's view, and earlier ones read when a page
+    asks for them (`?load=N`); `reload()` after a load."""
 
     def __init__(self, open_store, profile: Profile):
         self.open_store = open_store  # () -> Store; create=True for loads
@@ -167,13 +196,34 @@ class Workbench:
             self.records = store.submissions()
         finally:
             store.close()
+        latest = View(data, self.profile, self.records[-1].seq if self.records else None)
         with self._lock:
-            self.data = data
-            self.graph = build_mirror(data)
-            self.memory = MemoryStore(data)
-            self._whole = _Lru(8)  # the as-of date and the trend's year-ends
-            self._scoped = _Lru(256)
+            self.latest = latest
+            self._earlier = _Lru(2)  # an earlier submission costs a whole read: keep a few
             self.generation = getattr(self, "generation", 0) + 1
+
+    def view(self, load: int | None = None) -> View:
+        """Submission `load` (None or the latest: the current view)."""
+        if load is None or load == self.latest.seq:
+            return self.latest
+
+        def read() -> View:
+            store = self.open_store()
+            try:
+                return View(store.read(load=load), self.profile, load)
+            finally:
+                store.close()
+
+        with self._lock:
+            return self._earlier.get_or_make(load, read)
+
+    # The latest submission, for the callers that always mean it (a load, the warm-up).
+    @property
+    def data(self) -> GraphData:
+        return self.latest.data
+
+    def whole(self, on: date) -> Answers:
+        return self.latest.whole(on)
 
     def warm(self, on: date) -> None:
         """Compute the whole-graph answers the overview and the unit pages read (the
@@ -189,15 +239,3 @@ class Workbench:
         thread.start()
         return thread
 
-    def entity(self, entity_id: str) -> Entity | None:
-        return self.data.entities.get(entity_id)
-
-    def whole(self, on: date) -> Answers:
-        with self._lock:
-            return self._whole.get_or_make(on, lambda: Answers(self.graph, on, self.profile))
-
-    def scoped(self, unit: str, on: date) -> Answers:
-        """Answers on the graph read around one street or community (`--scope unit`)."""
-        with self._lock:
-            return self._scoped.get_or_make(
-                (unit, on), lambda: Answers(build_mirror(read_scope(self.memory, unit)), on, self.profile))

@@ -27,7 +27,7 @@ def test_overview_shows_indicators_rollups_and_findings(client, demo_bench):
     for street in streets:
         assert f'href="/unit/{street.id}"' in text and street.name in text
     # the orphan count on the card is the library's
-    orphans = sum(1 for r in coverage(demo_bench.graph, demo_bench.whole(_today()).on, 3)
+    orphans = sum(1 for r in coverage(demo_bench.latest.graph, demo_bench.whole(_today()).on, 3)
                   if r.kind == "Compound" and r.status == "空白")
     assert re.search(rf"<b>{orphans}</b>空白小区", text)
 
@@ -45,7 +45,7 @@ def test_drill_down_from_district_to_compound(client, demo_bench):
     for unit in (compound.district_id, compound.street_id, compound.community_id):
         page = client.get(f"/unit/{unit}")
         assert page.status_code == 200, unit
-        assert demo_bench.entity(unit).name in page.text
+        assert demo_bench.latest.entity(unit).name in page.text
     street_page = client.get(f"/unit/{compound.street_id}").text
     assert f'href="/unit/{compound.community_id}"' in street_page
     community_page = client.get(f"/unit/{compound.community_id}").text
@@ -119,7 +119,7 @@ def test_error_pages_are_chinese_and_carry_no_trace(client, demo_bench, monkeypa
     def broken(on):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(demo_bench, "whole", broken)
+    monkeypatch.setattr(demo_bench.latest, "whole", broken)
     page = client.get("/")
     assert page.status_code == 500
     assert "内部错误" in page.text

@@ -48,15 +48,15 @@ def test_findings_filters_search_and_pages(client, demo_bench):
     text = client.get("/findings?code=ORPHAN_COMPOUND").text
     assert f"共 {len(orphan)} 条" in text
     for f in orphan:
-        assert demo_bench.entity(f.entity_id).name in text
+        assert demo_bench.latest.entity(f.entity_id).name in text
     # search by a compound's name finds its findings only
-    name = demo_bench.entity(orphan[0].entity_id).name
+    name = demo_bench.latest.entity(orphan[0].entity_id).name
     found = client.get("/findings", params={"q": name}).text
-    expected = [f for f in every if name in f"{demo_bench.entity(f.entity_id).name} {f.message}"]
+    expected = [f for f in every if name in f"{demo_bench.latest.entity(f.entity_id).name} {f.message}"]
     assert f"共 {len(expected)} 条" in found
     # a street's findings are its scoped audit's
     street = client.get("/findings?unit=S-RJ").text
-    assert f"共 {len(demo_bench.scoped('S-RJ', today()).findings)} 条" in street
+    assert f"共 {len(demo_bench.latest.scoped('S-RJ', today()).findings)} 条" in street
     assert client.get("/findings?unit=NOPE").status_code == 404
 
 
@@ -112,7 +112,7 @@ def test_orphans_plan_person_pages(client, demo_bench):
     assert 'href="/person?id=' in search
     person_id = re.search(r'href="/person\?id=([^"&]+)"', search).group(1)
     person = client.get(f"/person?id={person_id}").text
-    assert demo_bench.entity(person_id).name in person and "在任的职务" in person
+    assert demo_bench.latest.entity(person_id).name in person and "在任的职务" in person
     assert client.get("/person?id=C-HYH").status_code == 404
 
 
@@ -217,12 +217,12 @@ def test_path_page(client, demo_bench):
     from govgraph.cli.options import today
     from govgraph.paths import connecting_paths, in_force_graph
 
-    expected = connecting_paths(in_force_graph(demo_bench.graph, today()), "U-FANGL", "C-HYH", 3)
+    expected = connecting_paths(in_force_graph(demo_bench.latest.graph, today()), "U-FANGL", "C-HYH", 3)
     assert expected
     text = client.get("/path?from=U-FANGL&to=C-HYH").text
     assert len(re.findall(r'class="pathline"', text)) == len(expected)
     for step in expected[0]:
-        assert f">{demo_bench.entity(step['to_id']).name}</a>" in text
+        assert f">{demo_bench.latest.entity(step['to_id']).name}</a>" in text
     assert client.get("/path?from=U-FANGL&to=NOPE").status_code == 404
     assert "关系路径" in client.get("/path").text
 
