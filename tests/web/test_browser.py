@@ -212,6 +212,41 @@ def test_upload_with_errors_then_a_good_ledger(server, browser, tmp_path):
     assert "工作覆盖" in browser.find_element(By.CSS_SELECTOR, ".statusline").text
 
 
+def test_an_id_number_in_the_ledger_points_to_the_check_box(server, browser, tmp_path):
+    """The refusal names the upload form's check box (not a terminal option); ticking it
+    and uploading again loads the ledger."""
+    import shutil
+    import zipfile
+
+    from selenium.webdriver.common.by import By
+
+    base, bench = server
+    ledger = tmp_path / "ids"
+    shutil.copytree(demo_ledger_path(), ledger)
+    people = (ledger / "people.csv").read_text("utf-8").splitlines()
+    people[1] += "身份证110101199003071233"  # in the tags column
+    (ledger / "people.csv").write_text("\n".join(people) + "\n", "utf-8")
+    archive_path = tmp_path / "含身份证号的台账.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        for p in sorted(ledger.glob("*.csv")):
+            archive.write(p, p.name)
+    browser.get(base + "/upload")
+    browser.find_element(By.NAME, "ledger").send_keys(str(archive_path))
+    browser.find_element(By.CSS_SELECTOR, "form.box button").click()
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "table.issues"))
+    reason = browser.find_elements(By.CSS_SELECTOR, "table.issues tbody tr td")[5].text
+    assert "勾选下方“允许台账中出现身份证号”" in reason and "--" not in reason
+    assert "110101199003071233" not in browser.page_source  # the value is shown masked
+    browser.save_screenshot(str(tmp_path / "upload.png"))
+    box = browser.find_element(By.NAME, "allow_id_numbers")
+    assert "允许台账中出现身份证号" in box.find_element(By.XPATH, "..").text
+    box.click()
+    browser.find_element(By.NAME, "ledger").send_keys(str(archive_path))
+    browser.find_element(By.CSS_SELECTOR, "form.box button").click()
+    _wait(lambda: browser.find_elements(By.CSS_SELECTOR, ".callout.ok"))
+    assert "110101199003071233" not in browser.page_source
+
+
 def test_choose_an_earlier_submission_in_the_header(server, browser):
     """Runs last in this module: it adds the demo's two periods to the served store (the
     latest graph stays the demo's, so nothing else would see a difference)."""
