@@ -227,15 +227,18 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         if fmt not in ("svg", "png", "pdf") or paper not in ("A4", "A3"):
             raise NotFoundError("没有这种图")
         graph = _chart_graph(page.view, unit_id, page.on)
+        stem = f"{page.view.entity(unit_id).name}组织架构图（{paper}，{page.on.isoformat()}）"
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"chart.{fmt}"
-            render_chart(graph, unit_id, page.on, path, paper, "landscape", False, bench.profile)
-            body = path.read_bytes()  # PNG and SVG: the first page (the PDF holds them all)
-        media = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}[fmt]
+            _, written = render_chart(graph, unit_id, page.on, path, paper, "landscape", False, bench.profile)
+            if fmt == "png" and len(written) > 1:  # a chart of several pages: every page, in one zip
+                body, fmt = _zipped([(f"{stem}第{k}页.png", p) for k, p in enumerate(written, start=1)]), "zip"
+            else:
+                body = path.read_bytes()  # SVG (shown in the page): the first page; a PDF holds them all
+        media = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf", "zip": "application/zip"}[fmt]
         headers = {}
         if fmt != "svg":
-            name = f"{page.view.entity(unit_id).name}组织架构图（{paper}，{page.on.isoformat()}）.{fmt}"
-            headers["Content-Disposition"] = _attachment(mask_sensitive(name))
+            headers["Content-Disposition"] = _attachment(mask_sensitive(f"{stem}.{fmt}"))
         return Response(body, media_type=media, headers=headers)
 
     def coverage_chart(request: Request):
@@ -365,6 +368,17 @@ def _check_csrf(request: Request, given) -> None:
     expected = request.session.get("csrf")
     if not expected or not given or not hmac.compare_digest(str(given), expected):
         raise HTTPException(403, "页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试")
+
+
+def _zipped(files: list[tuple[str, Path]]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, path in files:
+            archive.write(path, mask_sensitive(name))
+    return buffer.getvalue()
 
 
 def _attachment(filename: str) -> str:

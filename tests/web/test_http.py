@@ -197,3 +197,24 @@ def test_profile_thresholds_reach_the_pages(tmp_path):
     bench.reload()
     text = client_for(bench).get("/unit/C-HYH").text
     assert "达到单独组建党组织的人数" not in text
+
+
+def test_a_chart_of_several_pages_downloads_whole(tmp_path):
+    """A community too big for one legible A4 page: the PDF holds every page, the PNG
+    download is a zip of one PNG a page."""
+    import io
+    import zipfile
+
+    from govgraph.ledger import write_ledger
+
+    from ..charts.conftest import big_community
+
+    ledger = write_ledger(big_community(60), tmp_path / "big.xlsx")
+    client = client_for(make_bench(tmp_path / "big.sqlite", ledger))
+    pdf = client.get("/chart/M1.pdf?paper=A4&as_of=2025-06-30")
+    assert pdf.status_code == 200 and len(re.findall(rb"/Type\s*/Page\b", pdf.content)) > 1
+    png = client.get("/chart/M1.png?paper=A4&as_of=2025-06-30")
+    assert png.headers["content-type"] == "application/zip" and ".zip" in png.headers["content-disposition"]
+    names = zipfile.ZipFile(io.BytesIO(png.content)).namelist()
+    assert len(names) == len(re.findall(rb"/Type\s*/Page\b", pdf.content))
+    assert names[0].endswith("第1页.png") and all(n.endswith(".png") for n in names)
