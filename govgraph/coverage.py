@@ -9,6 +9,7 @@ from datetime import date
 import networkx as nx
 
 from .mirror import Snapshot
+from .profile import default_profile
 from .values import rate
 
 # The five statuses in order of precedence, with the stable English key used in JSON.
@@ -18,7 +19,8 @@ ORGANISATION_TYPES = {"党委", "党总支", "党支部", "临时党支部"}
 WORK_GROUP_TYPES = {"党的工作小组", "党小组"}
 INSTRUCTOR_ROLES = {"党建指导员", "领航员"}
 ORGANISATION_SCOPES = {"Compound": {"小区", "网格", "业委会", "项目"}, "Firm": {"企业", "项目"}}
-DEFAULT_MIN_FORMAL_MEMBERS = 3
+# §4.2's threshold when no profile is given: the shipped profile's, never a number here.
+DEFAULT_MIN_FORMAL_MEMBERS = default_profile().min_formal_members
 
 
 @dataclass(frozen=True)

@@ -100,10 +100,11 @@ class _Auditor:
     def coverage_findings(self) -> None:
         for row in self.rows:  # already the scope's compounds and firms
             members_evidence = self.member_evidence(row.id)
+            minimum = {"minimum": self.profile.min_formal_members}
             if row.kind == "Compound" and row.status == "空白":
-                self.add("ORPHAN_COMPOUND", row.id)
+                self.add("ORPHAN_COMPOUND", row.id, remedy_args=minimum)
             if row.kind == "Firm" and row.status == "空白":
-                self.add("FIRM_UNCOVERED", row.id)
+                self.add("FIRM_UNCOVERED", row.id, remedy_args=minimum)
             if row.eligible and row.status != "单独建":
                 self.add("SHOULD_BUILD_SINGLE", row.id, members_evidence + self.covering_evidence(row.id),
                          members=row.formal_members, minimum=self.profile.min_formal_members, status=row.status)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -37,19 +38,22 @@ class Target(BaseModel):
 
 
 class Profile(BaseModel):
+    """Every setting is required: the values come from profiles/default.toml, with a
+    user's profile laid over it (`load_profile`), never from defaults written here."""
+
     model_config = ConfigDict(extra="forbid")
-    name: str = "自定义口径"
-    min_formal_members: int = Field(3, ge=1)
-    committee_party_ratio: float = Field(0.5, ge=0, le=1)
-    term_warning_months: int = Field(6, ge=0)
-    org_size_rule: dict[str, int] = {"党支部": 3, "党总支": 50, "党委": 100}
-    instructor_capacity: int = Field(3, ge=1)
-    instructor_tags: list[str] = ["党建指导员"]
-    instructor_ids: list[str] = []
-    targets: list[Target] = []
+    name: str = "自定义口径"  # a user's profile that names none
+    min_formal_members: int = Field(ge=1)
+    committee_party_ratio: float = Field(ge=0, le=1)
+    term_warning_months: int = Field(ge=0)
+    org_size_rule: dict[str, int]
+    instructor_capacity: int = Field(ge=1)
+    instructor_tags: list[str]
+    instructor_ids: list[str]
+    targets: list[Target]
     # §7 整改: days to rectify by severity, and the reasons a waiver (豁免) may give.
-    rectify_days: dict[str, int] = {"error": 30, "warning": 60, "info": 90}
-    waiver_reasons: list[str] = []
+    rectify_days: dict[str, int]
+    waiver_reasons: list[str]
 
     def target_on(self, indicator: str, on: date) -> Target | None:
         """The target in force on `on`: the earliest deadline on or after it."""
@@ -68,7 +72,7 @@ class Profile(BaseModel):
 
 def load_profile(path: str | Path | None = None) -> Profile:
     if path is None:
-        text = resources.files("govgraph").joinpath("profiles/default.toml").read_text("utf-8")
+        text = _default_text()
         where = "默认口径"
     else:
         where = str(path)
@@ -79,7 +83,10 @@ def load_profile(path: str | Path | None = None) -> Profile:
         except UnicodeDecodeError:
             raise GovgraphError(f"口径文件 {where} 不是 UTF-8 编码的文本：请用 UTF-8 保存后重试") from None
     try:
-        profile = Profile.model_validate(tomllib.loads(text))
+        settings = tomllib.loads(text)
+        if path is not None:
+            settings = overlay_settings(tomllib.loads(_default_text()), settings)
+        profile = Profile.model_validate(settings)
     except tomllib.TOMLDecodeError as exc:
         raise GovgraphError(f"口径文件 {where} 不是有效的 TOML：{toml_error_where(exc)}有语法错误") from None
     except ValidationError as exc:
@@ -89,6 +96,29 @@ def load_profile(path: str | Path | None = None) -> Profile:
     if unknown:
         raise GovgraphError(f"口径文件 {where} 有未知指标：{'、'.join(unknown)}（可选：{'、'.join(INDICATORS)}）")
     return profile
+
+
+def _default_text() -> str:
+    return resources.files("govgraph").joinpath("profiles/default.toml").read_text("utf-8")
+
+
+@cache
+def default_profile() -> Profile:
+    """The shipped profile (profiles/default.toml); callers must not change it."""
+    return load_profile()
+
+
+def overlay_settings(base: dict, user: dict) -> dict:
+    """A user's profile laid over the default: every setting it gives replaces the
+    default's (a table such as `rectify_days` key by key, a list such as `targets` or
+    `instructor_tags` as a whole); the rest stays. The default's `name` is not inherited."""
+    merged = {k: v for k, v in base.items() if k != "name"}
+    for key, value in user.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
 
 
 def _reason(error: dict) -> str:

@@ -229,3 +229,25 @@ def test_coverage_takes_the_profile_threshold(run, make_ledger, tmp_path):
     rows = json.loads(run("coverage", "--level", "compound", "--as-of", "2024-06-30", "--format", "json",
                           "--profile", str(profile)).stdout)
     assert {r["id"]: r["eligible"] for r in rows}["C3"] is False  # 5 members, below 6
+
+
+def test_a_user_profile_is_laid_over_the_default(tmp_path):
+    """A profile that sets only the threshold keeps every other default (the instructor
+    tags with 退休干部, the targets, the rectification days), and names itself."""
+    profile = tmp_path / "p.toml"
+    profile.write_text("min_formal_members = 5\nrectify_days = { error = 10 }\n", encoding="utf-8")
+    mine, default = load_profile(profile), load_profile()
+    assert mine.min_formal_members == 5
+    assert mine.instructor_tags == ["党建指导员", "退休干部"] == default.instructor_tags
+    assert mine.targets == default.targets and len(default.targets) > 0
+    assert mine.rectify_days == {"error": 10, "warning": 60, "info": 90}
+    assert mine.name == "自定义口径" != default.name
+
+
+def test_remedies_name_the_profile_threshold(make_ledger, tmp_path):
+    graph = build_mirror(read_ledger(make_ledger(SMALL)).data)
+    profile = tmp_path / "p.toml"
+    profile.write_text("min_formal_members = 4\n", encoding="utf-8")
+    remedies = {f.code: f.remedy for f in audit(graph, date(2024, 6, 30), load_profile(profile))}
+    assert "党员够4名的单独建支部" in remedies["ORPHAN_COMPOUND"]
+    assert remedies["FIRM_UNCOVERED"].startswith("有4名以上正式党员的单独建")

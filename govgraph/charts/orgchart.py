@@ -19,12 +19,12 @@ import networkx as nx
 
 from .. import appointments as ap
 from .. import coverage as cv
-from ..coverage import Rollup, rollups, status_of, suggestion, unit_coverage
+from ..coverage import DEFAULT_MIN_FORMAL_MEMBERS, Rollup, rollups, status_of, suggestion, unit_coverage
 from ..errors import GovgraphError, NotFoundError
 from ..indicators import YELLOW_BAND, color_for
 from ..labels import kind_word
 from ..mirror import Snapshot
-from ..profile import Profile, load_profile
+from ..profile import Profile, default_profile
 from ..values import mask_sensitive
 from . import draw
 from .layout import Card, Chart, Layout, LayoutError, Link, Page, Span, Tier, layout_pages
@@ -203,7 +203,7 @@ def _has_badge(drafts: list[list[_Draft]]) -> bool:
 
 # -- compound --------------------------------------------------------------------------------
 def compound_chart(snap: Snapshot, compound: str, hide_names: bool = False,
-                   min_formal_members: int = 3) -> Chart:
+                   min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS) -> Chart:
     b = _Builder(snap, hide_names)
     community = snap.parent(compound, "Community")
     street = snap.parent(community, "Street") if community else None
@@ -352,7 +352,7 @@ def _dual_registration(snap: Snapshot, unit: str, b: _Builder) -> _Draft | None:
 
 # -- community -------------------------------------------------------------------------------
 def community_chart(snap: Snapshot, community: str, hide_names: bool = False,
-                    min_formal_members: int = 3) -> Chart:
+                    min_formal_members: int = DEFAULT_MIN_FORMAL_MEMBERS) -> Chart:
     b = _Builder(snap, hide_names)
     street = snap.parent(community, "Street")
     confirmed = set(ap.yijiantiao_confirmed(snap, community))
@@ -492,7 +492,7 @@ def _compound_card(snap: Snapshot, compound: str, status: str, b: _Builder, min_
 
 # -- street ----------------------------------------------------------------------------------
 def street_chart(snap: Snapshot, street: str, hide_names: bool = False, profile: Profile | None = None) -> Chart:
-    profile = profile or load_profile()
+    profile = profile or default_profile()
     b = _Builder(snap, hide_names)
     standing = profile.standing_target("org_and_work_coverage_rate", snap.on)
     target = standing.value if standing else None
@@ -547,7 +547,7 @@ def build_chart(graph: nx.MultiDiGraph, unit: str, on: date, hide_names: bool = 
         raise NotFoundError(f"找不到编号为 {unit} 的实体")
     snap = Snapshot(graph, on)
     kind = snap.kind(unit)
-    minimum = profile.min_formal_members if profile else 3
+    minimum = (profile or default_profile()).min_formal_members
     if kind == "Compound":
         return compound_chart(snap, unit, hide_names, minimum)
     if kind == "Community":
