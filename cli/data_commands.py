@@ -47,9 +47,12 @@ def _load_summary(result) -> str:
               help="按映射文件（.toml）读取表头与一表通不同的宽表；不加时自动识别一表通。")
 @click.option("--period", metavar="期别", default=None,
               help="本次导入所属的期别（例如 2026Q3、2026年）；以后可用 --period 查看这一期的数据。")
+@click.option("--scope", metavar="编号", default=None,
+              help="只替换一个街道或社区自己的数据（其下的社区、小区、业委会，只覆盖其内单位的党组织，以及与它们相连的关系）；"
+                   "物业企业和人员合并，不删除；范围以外的数据不能改动。")
 @click.pass_obj
 def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: bool, mapping: Path | None,
-         period: str | None) -> None:
+         period: str | None, scope: str | None) -> None:
     """导入台账（一表通、CSV 文件夹或 .xlsx 工作簿）。
 
     一表通（每个小区一行、用名称而不用编号的宽表）单独一个文件或作为工作簿中的一张表都能直接导入。
@@ -62,7 +65,7 @@ def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: boo
         with terminal_progress() as progress:
             result = load_ledger(store, ledger, mode="merge" if merge else "replace",
                                  allow_id_numbers=allow_id_numbers, force=force, mapping=mapping,
-                                 period=period, progress=progress,
+                                 period=period, scope=scope, progress=progress,
                                  on_wait=lambda message: click.echo(message, err=True))
     finally:
         store.close()
@@ -110,17 +113,25 @@ def template(out: Path, roster: bool) -> None:
 @click.command()
 @click.argument("out", type=click.Path(path_type=Path), metavar="输出位置")
 @load_option
+@click.option("--scope", metavar="编号", default=None,
+              help="只导出一个街道或社区自己的数据（与 load --scope 替换的部分相同），改好后可用 load --scope 交回。")
 @click.pass_obj
-def export(settings, out: Path, load) -> None:
+def export(settings, out: Path, load, scope) -> None:
     """把库中数据导出为台账：以 .xlsx 结尾则写一个工作簿，否则写 CSV 文件夹。
 
     导出的台账可以再次导入，得到相同的数据。
     """
     store = settings.store()
     try:
-        data = store.read(load=load.seq(store))
+        data = store.read(scope, load=load.seq(store))
     finally:
         store.close()
+    if scope is not None:
+        from govgraph.store.scope import scoped_ledger
+
+        from .options import today
+
+        data = scoped_ledger(data, scope, today())
     written = write_ledger(data, out)
     say(f"已导出 {len(data.entities)} 个实体、{len(data.relations)} 条关系到 {written}")
 

@@ -45,7 +45,8 @@ def reader(target: str, out: str, stop: str) -> None:
     store.close()
 
 
-def held_load(target: str, ledger: str, marker: str, hold: float, mode: str = "replace") -> None:
+def held_load(target: str, ledger: str, marker: str, hold: float, mode: str = "replace",
+              scope: str | None = None) -> None:
     """Load `ledger`, but once every row is written (before the commit) create `marker`
     and wait `hold` seconds with the transaction open."""
     from govgraph.loading import load_ledger
@@ -63,7 +64,7 @@ def held_load(target: str, ledger: str, marker: str, hold: float, mode: str = "r
     SqliteStore._write_change = hold_after(SqliteStore._write_change)
     Neo4jStore._submit_tx = hold_after(Neo4jStore._submit_tx)
     store = open_store(target)
-    record = load_ledger(store, ledger, mode=mode,
+    record = load_ledger(store, ledger, mode=mode, scope=scope,
                          on_wait=lambda message: print(message, file=sys.stderr, flush=True)).record
     store.close()
     print(record.seq, record.entities_added, flush=True)

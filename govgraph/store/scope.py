@@ -52,3 +52,74 @@ def read_scope(store, scope: str) -> GraphData:
     ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
     entities.update(store.entities_by_id(ends - entities.keys()))
     return GraphData(entities, sorted(relations.values(), key=lambda r: r.identity), context=set(entities) - members, scope=scope)
+
+
+# -- scoped submissions (domain.md §7 "Scoped submission") ----------------------------------
+SHARED_KINDS = {"Firm", "Person"}  # merged by a scoped load, never deleted by it
+
+
+def scope_part(data: GraphData, scope: str, on) -> set[str]:
+    """The ids a scoped submission of `scope` replaces: the scope itself, the communities,
+    compounds and committees whose 隶属 in force on `on` leads to it, and the party orgs
+    that cover (覆盖) only units among those. Firms and people are never part of it."""
+    parents: dict[str, set[str]] = {}
+    for r in data.relations:
+        if r.type == PARENT_RELATION and r.in_force(on):
+            parents.setdefault(r.from_id, set()).add(r.to_id)
+    inside: dict[str, bool] = {scope: True}
+
+    def leads(node: str, seen: frozenset = frozenset()) -> bool:
+        if node not in inside:
+            entity = data.entities.get(node)
+            inside[node] = bool(entity and entity.kind in _CHILD_KINDS and node not in seen
+                                and any(leads(p, seen | {node}) for p in parents.get(node, ())))
+        return inside[node]
+
+    part = {i for i in data.entities if leads(i)}
+    covered: dict[str, set[str]] = {}
+    for r in data.relations:
+        if r.type == "覆盖" and data.entities.get(r.from_id) and data.entities[r.from_id].kind == "PartyOrg":
+            covered.setdefault(r.from_id, set()).add(r.to_id)
+    return part | {org for org, units in covered.items() if units <= part}
+
+
+def without_part(data: GraphData, part: set[str]) -> GraphData:
+    """`data` less the part's entities and every relation with an end among them."""
+    return GraphData({i: e for i, e in data.entities.items() if i not in part},
+                     [r for r in data.relations if r.from_id not in part and r.to_id not in part])
+
+
+def outside_changes(before: GraphData, after: GraphData, part: set[str]) -> list[str]:
+    """What a scoped submission changed outside its part (it may not): entities other than
+    firms and people, and relations with neither end in the part. Chinese, one per thing."""
+    problems = []
+    for i in sorted(after.entities.keys() | before.entities.keys()):
+        if i in part:
+            continue
+        old, new = before.entities.get(i), after.entities.get(i)
+        kind = (new or old).kind
+        if kind in SHARED_KINDS or old == new:
+            continue
+        problems.append(f"{i}：不在本范围内，{'库中没有' if old is None else '内容与库中不同'}")
+    def outside(g):
+        found = {}
+        for r in g.relations:
+            if r.from_id not in part and r.to_id not in part:
+                found[r] = found.get(r, 0) + 1
+        return found
+    old_rel, new_rel = outside(before), outside(after)
+    for r in sorted(old_rel.keys() ^ new_rel.keys(), key=lambda r: r.identity)[:20]:
+        problems.append(f"{r.type} {r.from_id}→{r.to_id}：两端都不在本范围内，"
+                        f"{'库中没有' if r not in old_rel else '本台账删除或改动了它'}")
+    return problems
+
+
+def scoped_ledger(data: GraphData, scope: str, on) -> GraphData:
+    """What `export --scope` writes: the part, every relation with an end in it, and the
+    firms and people those relations reach. Other units are referred to by id only (a
+    scoped load resolves them against the store)."""
+    part = scope_part(data, scope, on)
+    relations = [r for r in data.relations if r.from_id in part or r.to_id in part]
+    ends = {end for r in relations for end in (r.from_id, r.to_id)}
+    keep = part | {i for i in ends if i in data.entities and data.entities[i].kind in SHARED_KINDS}
+    return GraphData({i: e for i, e in data.entities.items() if i in keep}, relations)

@@ -108,3 +108,56 @@ def test_a_database_from_before_submissions_upgrades_itself(clean_store, neo4j_d
         assert store.read(load=1).same_content(read_ledger(ledger).data)
     finally:
         store.close()
+
+
+def test_a_scoped_load_changes_nothing_outside_its_unit(clean_store, tmp_path):
+    from govgraph.coverage import coverage
+    from govgraph.mirror import build_mirror
+    from test_scoped_submissions import M2_LEDGER
+
+    from datetime import date
+
+    load_ledger(clean_store, _write(tmp_path / "a", SMALL))
+    on = date(2025, 6, 30)
+
+    def outside():
+        return [r.as_row() for r in coverage(build_mirror(clean_store.read()), on) if r.community_id != "M2"]
+
+    before = outside()
+    record = load_ledger(clean_store, _write(tmp_path / "m2", M2_LEDGER), scope="M2").record
+    assert (record.seq, record.scope, record.entities_added, record.entities_changed, record.entities_removed) == (
+        2, "M2", 1, 1, 1)
+    assert outside() == before
+    data = clean_store.read()
+    assert data.entities["C4"].attrs["households"] == 320 and "C3" not in data.entities
+    assert clean_store.read(load=1).entities["C4"].attrs["households"] == 300
+
+
+def test_a_scoped_loader_killed_mid_write_leaves_the_previous_submission(clean_store, neo4j_env, tmp_path):
+    import os
+    import signal
+
+    from test_concurrency import python, wait_for
+    from test_scoped_submissions import M2_LEDGER
+
+    load_ledger(clean_store, _write(tmp_path / "a", SMALL))
+    before = clean_store.read()
+    marker, m2 = tmp_path / "written", _write(tmp_path / "m2", M2_LEDGER)
+    loader = python(f"import store_processes as p; p.held_load({neo4j_env.uri!r}, {str(m2)!r}, {str(marker)!r}, 120,"
+                    " scope='M2')")
+    wait_for(marker, loader)
+    os.kill(loader.pid, signal.SIGKILL)
+    loader.wait(30)
+    assert clean_store.read().same_content(before)
+    import time
+
+    deadline = time.monotonic() + 60
+    while True:  # the server rolls the dead client's transaction back when it notices
+        try:
+            assert load_ledger(clean_store, m2, scope="M2").record.seq == 2
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    assert [s.seq for s in clean_store.submissions()] == [1, 2]
