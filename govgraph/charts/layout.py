@@ -630,13 +630,14 @@ def _is_entry(row: tuple[Span, ...]) -> bool:
     return bool(row) and row[0].style == "mark"
 
 
-def layout_pages(chart: Chart, page: Page) -> list[Layout]:
+def layout_pages(chart: Chart, page: Page, numbered: bool = True) -> list[Layout]:
     """The chart on as many pages as it needs to keep every text at MIN_PT or more.
 
     First one page; then the cross-appointment entries of the legend move to a page of
     their own; then the boxes below the top tier are shared out over pages, each page
     repeating the top tier (the box the others hang from). Every page carries
-    第 k 页，共 N 页 in its footer."""
+    第 k 页，共 N 页 in its footer (unless not `numbered`: the pages of a report, which
+    numbers them itself)."""
     try:
         return [layout_chart(chart, page)]
     except LayoutError:
@@ -661,7 +662,7 @@ def layout_pages(chart: Chart, page: Page) -> list[Layout]:
                         subtitle=chart.subtitle + "　图例", footer=chart.footer + placeholder)
         charts += [replace(sheet, tiers=tiers) for tiers in _share_out(sheet, page, keep_head=False)]
     n = len(charts)
-    charts = [replace(c, footer=c.footer.replace(placeholder, f"　第 {k} 页，共 {n} 页"))
+    charts = [replace(c, footer=c.footer.replace(placeholder, f"　第 {k} 页，共 {n} 页" if numbered else ""))
               for k, c in enumerate(charts, start=1)]
     layouts = [layout_chart(c, page) for c in charts]
     chart_pages = [la for la in layouts if not any(b.startswith("legend:") for b in la.boxes)]

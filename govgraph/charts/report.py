@@ -243,7 +243,7 @@ def _chart_section(graph, on, profile, scope) -> Section:
     chart = build_chart(graph, scope, on, hide_names=False, profile=profile)
     section = Section("五、组织架构图")
     try:
-        section.charts += layout_pages(chart, Page("A4", "landscape"))
+        section.charts += layout_pages(chart, Page("A4", "landscape"), numbered=False)  # the report numbers its pages
     except LayoutError:
         section.notes.append("组织架构图内容太多，未能放入报告，请用 govgraph chart 单独出图。")
     return section

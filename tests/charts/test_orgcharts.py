@@ -401,3 +401,15 @@ def test_names_sort_naturally():
 
     names = ["19号院落", "1号院落", "2号院落", "华和新村"]
     assert sorted(names, key=natural_key) == ["1号院落", "2号院落", "19号院落", "华和新村"]
+
+
+def test_a_reports_chart_pages_carry_no_page_number_of_their_own(big_graph):
+    """In a report the chart pages are numbered by the report's footer: one number a page."""
+    from govgraph.charts.report import _chart_section
+    from govgraph.profile import load_profile
+
+    section = _chart_section(big_graph, AS_OF, load_profile(), "M1")
+    assert len(section.charts) > 1
+    assert not any("页，共" in s.text for layout in section.charts for s in layout.texts)
+    alone = layout_pages(build_chart(big_graph, "M1", AS_OF), Page("A4", "landscape"))
+    assert all("页，共" in chart_text(layout) for layout in alone)
