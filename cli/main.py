@@ -15,7 +15,9 @@ import click  # noqa: E402
 from govgraph.errors import GovgraphError  # noqa: E402
 from govgraph.store import open_store  # noqa: E402
 
-from . import audit_commands, chart_commands, data_commands, report_commands, serve_command, synth_command  # noqa: E402
+from . import (  # noqa: E402
+    audit_commands, chart_commands, data_commands, report_commands, serve_command, synth_command, tracking_commands,
+)
 from .output import say  # noqa: E402
 
 INTERNAL_ERROR = "内部错误：govgraph 遇到了意外问题。请设置环境变量 GOVGRAPH_DEBUG=1 后重试，并把输出发给维护人员。"
@@ -85,7 +87,8 @@ def cli(ctx: click.Context, db: str | None, neo4j_uri: str | None, use_demo: boo
     ctx.obj.given_on_command_line = given
 
 
-for module in (data_commands, audit_commands, report_commands, chart_commands, serve_command, synth_command):
+for module in (data_commands, audit_commands, report_commands, tracking_commands, chart_commands, serve_command,
+               synth_command):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -55,12 +55,21 @@ class FailOn(click.ParamType):
 @click.option("--fail-on", "fail_on", type=FailOn(), multiple=True,
               help="出现这些问题时以退出码 3 结束（问题名称如 空白小区，或问题代码如 ORPHAN_COMPOUND；"
                    "可多次给出或用逗号分隔），供脚本使用。")
+@click.option("--baseline", metavar="N", is_flag=False, flag_value="previous", default=None,
+              help="对照第 N 次导入（或期别，如 2026Q3）标出每条问题的状态：新增、持续、回潮、已整改，"
+                   "附首次出现的报送序号和整改台账的进展；只写 --baseline 时对照所审计报送的前一次。")
 @output_options
 @click.pass_obj
-def audit(settings, as_of, load, scope, profile_path, fail_on, out) -> None:
-    """全面审计：列出各类问题、依据（关系、日期、来源）、整改建议和政策依据。"""
+def audit(settings, as_of, load, scope, profile_path, fail_on, baseline, out) -> None:
+    """全面审计：列出各类问题、依据（关系、日期、来源）、整改建议和政策依据。
+
+    加 --baseline 时对照一次较早的报送，标出新增、持续、回潮、已整改的问题，并按问题和街道汇总。"""
     as_of = as_of or today()
     profile = load_profile(profile_path)
+    if baseline is not None:
+        findings = _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out)
+        _fail_on(fail_on, findings)
+        return
     graph = read_mirror(settings, scope, load)
     findings = run_audit(graph, as_of, profile)
     rows = [{**f.as_row(), "entity_name": graph.nodes[f.entity_id]["name"]} for f in findings]
@@ -71,6 +80,52 @@ def audit(settings, as_of, load, scope, profile_path, fail_on, out) -> None:
               Table("findings", "问题清单", rows, FINDING_TABLE_KEYS if out.fmt == "table" else FINDING_KEYS)],
              as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；共 {len(findings)} 条问题（口径：{profile.name}）",
              names=entity_names(graph))
+    _fail_on(fail_on, findings)
+
+
+STATE_FINDING_KEYS = ["state", "first_seen", "severity", "code", "title", "entity_id", "entity_name", "unit_id",
+                      "message", "remedy", "evidence", "policy", "responsible_unit", "responsible_unit_name",
+                      "rectify_deadline", "register_status", "progress", "waiver", "overdue", "reported_not_fixed"]
+STATE_TABLE_KEYS = ["state", "first_seen", "severity", "title", "entity_id", "entity_name", "message",
+                    "responsible_unit_name", "rectify_deadline", "register_status"]
+
+
+def _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out):
+    """`audit --baseline B`: the findings of the audited submission with their §7 states
+    against B, then the 已整改 ones; summaries per code and per street."""
+    from govgraph.finding_states import FIXED, STATES
+    from govgraph.rectify import PREVIOUS, track_store
+    from govgraph.store.base import resolve_load
+
+    store = settings.store()
+    try:
+        current = load.seq(store)
+        if baseline != PREVIOUS:
+            number = str(baseline).isdigit()
+            baseline = resolve_load(store.submissions(), int(baseline) if number else None,
+                                    None if number else str(baseline))
+        audited = track_store(store, as_of, profile, current=current, baseline=baseline, scope=scope)
+    finally:
+        store.close()
+    from govgraph.rectify import state_summary
+
+    by_code, by_street = state_summary(audited.tracked, audited.units)
+    rows = [t.as_row() for t in audited.tracked]
+    if out.fmt != "json":  # 整改时限 (the §6 key `deadline` is the indicators' 目标期限 elsewhere)
+        rows = [{**r, "rectify_deadline": r["deadline"]} for r in rows]
+    present = [t.audited.finding for t in audited.tracked if t.state.state != FIXED]
+    counts = "、".join(f"{s} {sum(1 for t in audited.tracked if t.state.state == s)} 条" for s in STATES)
+    against = f"对照第 {audited.baseline} 次导入" if audited.baseline else "没有更早的导入可对照，全部为新增"
+    state_keys = list(STATES)
+    out.emit([Table("states_by_code", "问题状态（按问题）", by_code, ["severity", "code", "title", *state_keys]),
+              Table("states_by_street", "问题状态（按街道）", by_street, ["unit_id", "unit_name", *state_keys]),
+              Table("findings", "问题清单", rows, STATE_TABLE_KEYS if out.fmt == "table" else STATE_FINDING_KEYS)],
+             as_of=as_of, heading=f"第 {audited.current} 次导入，{against}（统计时点：{as_of.isoformat()}；"
+                                  f"口径：{profile.name}）：{counts}")
+    return present
+
+
+def _fail_on(fail_on, findings) -> None:
     wanted = {c for group in fail_on for c in group}
     hit = sorted(wanted & {f.code for f in findings})
     if hit:
@@ -102,17 +157,25 @@ def indicators(settings, level, as_of, load, scope, profile_path, out) -> None:
 @click.option("--dates", "dates", type=DateType(), multiple=True,
               help="统计时点，可多次给出，例如 --dates 2020-12-31 --dates 2021-12-31。")
 @click.option("--year-ends", metavar="起始年-结束年", default=None, help="逐年年底，例如 2020-2024。")
+@click.option("--periods", is_flag=True,
+              help="按历次导入（报送）对比：每次导入的合计指标并排列出，统计时点相同（--as-of，默认今天）。")
 @as_of_option
 @load_option
 @scope_option
 @profile_option
 @output_options
 @click.pass_obj
-def trend(settings, dates, year_ends, as_of, load, scope, profile_path, out) -> None:
+def trend(settings, dates, year_ends, periods, as_of, load, scope, profile_path, out) -> None:
     """趋势：在多个时点审计合计指标，看向目标推进的情况。
 
     不给 --dates 和 --year-ends 时，列出统计时点（--as-of，默认今天）之前最近五个年底，以及统计时点本身。
+    加 --periods 时改为对比历次导入（报送）的合计指标。
     """
+    if periods:
+        if dates or year_ends:
+            raise GovgraphError("--periods 不能和 --dates、--year-ends 同时使用")
+        _trend_by_submission(settings, as_of or today(), load, scope, load_profile(profile_path), out)
+        return
     points = list(dates)
     if year_ends:
         try:
@@ -135,6 +198,44 @@ def trend(settings, dates, year_ends, as_of, load, scope, profile_path, out) -> 
                 rows.append({"date": point, **i.as_row()})
     out.emit([Table("trend", "指标趋势", rows, ["date", "indicator_name", "numerator", "denominator", "value",
                                              "target", "deadline", "color"])])
+
+
+def _trend_by_submission(settings, as_of, load, scope, profile, out) -> None:
+    """`trend --periods`: the headline indicators (合计) of each submission up to the chosen
+    one, side by side; JSON keeps one row per submission and indicator."""
+    from govgraph.mirror import build_mirror
+
+    store = settings.store()
+    try:
+        last = load.seq(store)
+        submissions = [s for s in store.submissions() if last is None or s.seq <= last]
+        if not submissions:
+            raise GovgraphError("库中还没有任何导入记录：请先用 govgraph load 导入台账")
+        rows = []
+        for s in submissions:
+            try:
+                graph = build_mirror(store.read(scope, load=s.seq))
+            except NotFoundError:  # the scope did not exist yet in that submission
+                continue
+            for i in compute_indicators(graph, as_of, profile, "street"):
+                if i.unit_id == "TOTAL":
+                    rows.append({"seq": s.seq, "period": s.period, "at": s.at, **i.as_row()})
+    finally:
+        store.close()
+    heading = f"历次导入的合计指标（统计时点：{as_of.isoformat()}；口径：{profile.name}）"
+    if out.fmt == "json":
+        out.emit([Table("trend", "指标趋势", rows, list(rows[0]) if rows else [])])
+        return
+    columns = {}  # one column per submission: 第 N 次（期别）
+    for r in rows:
+        columns.setdefault(r["seq"], f"第 {r['seq']} 次" + (f"（{r['period']}）" if r["period"] else ""))
+    table = {}
+    for r in rows:
+        line = table.setdefault(r["indicator"], {"indicator_name": r["indicator_name"], "target": r["target"]})
+        line[columns[r["seq"]]] = ("" if r["value"] is None
+                                   else f"{r['value']:.1%}（{r['numerator']}/{r['denominator']}）")
+    out.emit([Table("trend", "指标趋势", list(table.values()), ["indicator_name", *columns.values(), "target"])],
+             as_of=as_of, heading=heading)
 
 
 @click.command()

@@ -29,3 +29,7 @@ FOR (n:Entity) ON (n.name);
 // The submissions are read in order.
 CREATE INDEX submission_seq IF NOT EXISTS
 FOR (n:Submission) ON (n.seq);
+
+// The rectification register (整改台账): one node per finding key.
+CREATE CONSTRAINT register_entry_key IF NOT EXISTS
+FOR (r:RegisterEntry) REQUIRE r.key IS UNIQUE;

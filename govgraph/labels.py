@@ -60,7 +60,7 @@ HEADERS = {
     "responsible_unit": "责任单位编号", "responsible_unit_name": "责任单位", "rectify_deadline": "整改时限",
     "register_status": "整改状态", "measures": "整改措施", "person": "责任人", "progress": "进展",
     "waiver_reason": "豁免理由", "approver": "审批人", "waiver_expires": "豁免到期", "waiver": "豁免",
-    "overdue": "超期", "reported_not_fixed": "报而未改",
+    "overdue": "超期", "reported_not_fixed": "报而未改", "open_total": "未销号合计",
     # person and path
     "path": "路径", "length": "步数", "role_history": "历史",
 }
@@ -106,6 +106,9 @@ def value_for_display(key: str, value: object, fmt: str, names=None) -> str:
         return DIRECTION_WORDS.get(str(value), str(value))
     if key == "change":
         return CHANGE_WORDS.get(str(value), str(value))
+    if key == "fields" and isinstance(value, dict):  # a diff's changed fields: 字段：之前 → 之后
+        return "；".join(f"{header_for(k)}：{value_for_display(k, a, fmt) or '（空）'} → {value_for_display(k, b, fmt) or '（空）'}"
+                        for k, (a, b) in value.items())
     if key == "waiver" and isinstance(value, dict):
         return f"{value['reason']}（{value['approver']}批准，至{value['expires'].isoformat()}）"
     if key == "severity":

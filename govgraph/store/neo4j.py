@@ -169,6 +169,21 @@ RETURN properties(s) AS props
 ORDER BY s.seq
 """
 
+# The rectification register (整改台账, §7): one `:RegisterEntry` node per finding key (the
+# key's three parts joined in `key`), not versioned: it is what the units reported last.
+REGISTER_FIELDS = ("code", "entity_id", "unit_id", "responsible_unit", "measures", "person", "progress",
+                   "waiver_reason", "approver", "waiver_expires", "reported_in")
+_READ_REGISTER = """
+MATCH (r:RegisterEntry)
+RETURN properties(r) AS props
+ORDER BY r.code, r.entity_id, r.unit_id
+"""
+_WRITE_REGISTER = """
+UNWIND $rows AS row
+MERGE (r:RegisterEntry {key: row.key})
+SET r = row
+"""
+
 # A database written before submissions: `:LoadRecord` nodes and unversioned rows.
 _UPGRADE = """
 MATCH (n:Entity) WHERE n.added IS NULL SET n.added = 1
@@ -577,6 +592,29 @@ class Neo4jStore:
 
     load_records = submissions
 
+    # -- the rectification register -------------------------------------------------------
+    def register_rows(self) -> list[dict]:
+        """Every register entry (plain values, see `rectify.entry_to_row`), by key."""
+        def run():
+            records = self.driver.execute_query(_READ_REGISTER, database_=self.database,
+                                                routing_=RoutingControl.READ).records
+            return [{f: _native(r["props"].get(f)) for f in REGISTER_FIELDS} for r in records]
+
+        return self._guard("read", run)
+
+    def write_register(self, rows: list[dict]) -> None:
+        """Store these entries in one write transaction, each replacing the node of its
+        key; entries of other keys are kept. A value not given is absent, never null."""
+        self.ensure_schema()
+        batch = [{"key": register_key(row), **{f: row[f] for f in REGISTER_FIELDS if row.get(f) is not None}}
+                 for row in rows]
+
+        def run():
+            with self.driver.session(database=self.database) as session:
+                session.execute_write(lambda tx: tx.run(_WRITE_REGISTER, rows=batch).consume())
+
+        self._guard("write", run)
+
     def _entities(self, records: list) -> dict[str, Entity]:
         entities = {}
         for labels, props in records:
@@ -618,6 +656,11 @@ def _native(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _native(v) for k, v in value.items()}
     return value
+
+
+def register_key(row: dict) -> str:
+    """One string for a finding key (code, entity_id, unit_id): the node's merge key."""
+    return "\x1f".join((row["code"], row["entity_id"], row.get("unit_id") or ""))
 
 
 def _full_key(r: Relation) -> tuple:

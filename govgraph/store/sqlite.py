@@ -44,6 +44,18 @@ CREATE TABLE IF NOT EXISTS submissions (
 _ENTITY_COLUMNS = "id, kind, name, attrs, ledger_file, ledger_row"
 _RELATION_COLUMNS = "type, from_id, to_id, role, since, until, source, ledger_file, ledger_row"
 _SUBMISSION_COLUMNS = ", ".join(f.name for f in dataclass_fields(Submission))
+# The rectification register (整改台账, §7): one row per finding key, what the unit reported.
+# Created by the first write of the register (a file without it has an empty register).
+_REGISTER_DDL = """
+CREATE TABLE IF NOT EXISTS register (
+    code TEXT NOT NULL, entity_id TEXT NOT NULL, unit_id TEXT NOT NULL,
+    responsible_unit TEXT, measures TEXT, person TEXT, progress TEXT,
+    waiver_reason TEXT, approver TEXT, waiver_expires TEXT, reported_in INTEGER,
+    PRIMARY KEY (code, entity_id, unit_id)
+)
+"""
+REGISTER_FIELDS = ("code", "entity_id", "unit_id", "responsible_unit", "measures", "person", "progress",
+                   "waiver_reason", "approver", "waiver_expires", "reported_in")
 # A row belongs to the graph as submitted in N when N is in [added, removed).
 _VISIBLE = "added <= ? AND (removed IS NULL OR removed > ?)"
 # The relation indexes, dropped while most of a graph is written and built again after
@@ -309,6 +321,36 @@ class SqliteStore:
     def submissions(self) -> list[Submission]:
         rows = self.conn.execute(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions ORDER BY seq")
         return [Submission(*row) for row in rows]
+
+    # -- the rectification register -----------------------------------------------------
+    def register_rows(self) -> list[dict]:
+        """Every register entry (plain values, see `rectify.entry_to_row`), by key."""
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'register'").fetchone():
+            return []
+        rows = self.conn.execute(f"SELECT {', '.join(REGISTER_FIELDS)} FROM register"
+                                 " ORDER BY code, entity_id, unit_id")
+        return [dict(zip(REGISTER_FIELDS, row)) for row in rows]
+
+    def write_register(self, rows: list[dict]) -> None:
+        """Store these entries in one transaction, each replacing the entry of its key;
+        entries of other keys are kept. All or nothing."""
+        try:
+            self._begin_write(None)
+            self.conn.execute(_REGISTER_DDL)
+            self.conn.executemany(
+                f"INSERT OR REPLACE INTO register ({', '.join(REGISTER_FIELDS)})"
+                f" VALUES ({', '.join('?' * len(REGISTER_FIELDS))})",
+                [tuple(row.get(f) for f in REGISTER_FIELDS) for row in rows])
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，整改台账未改变：{_sqlite_reason(exc)}") from exc
+            raise
 
     def load_records(self) -> list[Submission]:
         """The submissions (the name the load log had before submissions were kept)."""

@@ -1,0 +1,113 @@
+"""Tracking across submissions on the embedded store (domain.md §7): `diff`, `trend
+--periods`, `audit --baseline` and the rectification register (`rectify`, export, import).
+
+Three hand-made periods from tests/small_ledger.py (answers worked by hand from §4.1/§7,
+audited on a day after U1's 派驻 to C2 began, so C2 is 工作覆盖 throughout):
+1. SMALL: C1 单独建 (P1 覆盖), C2 工作覆盖, C3 and C4 空白.
+2. P1's 覆盖 of C1 withdrawn (C1 空白), C4 挂靠建 P2 (no longer 空白) and its households
+   300 → 301, C5 added to M2 (空白).
+3. P1's 覆盖 of C1 back (单独建), C4's 挂靠建 withdrawn (空白 again).
+ORPHAN_COMPOUND: 1 {C3, C4}; 2 {C1, C3, C5}; 3 {C3, C4, C5}.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from small_ledger import SMALL
+
+COVER_C1 = "        覆盖,P1,C1,,2021,,城阳党建〔2021〕3号\n"
+ATTACH_C4 = "        挂靠建,C4,P2,,2022,,街道备案\n"
+SECOND = {
+    **SMALL,
+    "compounds.csv": SMALL["compounds.csv"].replace("C4,城阳新苑,M2,300", "C4,城阳新苑,M2,301")
+    + "        C5,海悦花园,M2,200,商品房,否,\n",
+    "relations.csv": SMALL["relations.csv"].replace(COVER_C1, "") + ATTACH_C4,
+}
+THIRD = {**SECOND, "relations.csv": SMALL["relations.csv"]}
+
+
+@pytest.fixture
+def periods(run, make_ledger):
+    for period, files in (("2026Q1", SMALL), ("2026Q2", SECOND), ("2026Q3", THIRD)):
+        result = run("load", "--force", "--period", period, str(make_ledger(files)))
+        assert result.exit_code == 0, result.output
+    submitted = datetime.fromisoformat(json.loads(run("history", "--format", "json").stdout)[0]["at"]).date()
+    return run, submitted
+
+
+def _json(run, *args):
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_diff_reports_exactly_what_changed(periods):
+    run, day = periods
+    d = _json(run, "diff", "--from", "1", "--to", "2", "--as-of", str(day))
+    assert (d["from"], d["to"]) == (1, 2)
+    assert [(s["id"], s["before"], s["after"], s["change"]) for s in d["statuses"]] == [
+        ("C1", "单独建", "空白", "worsened"), ("C4", "空白", "挂靠建", "improved"), ("C5", None, "空白", "added")]
+    assert [(e["change"], e["id"], e["fields"]) for e in d["entities"]] == [
+        ("changed", "C4", {"households": [300, 301]}), ("added", "C5", {})]
+    assert [(r["change"], r["type"], r["from_id"], r["to_id"]) for r in d["relations"]] == [
+        ("added", "挂靠建", "C4", "P2"), ("removed", "覆盖", "P1", "C1"), ("added", "隶属", "C5", "M2")]
+    total = {i["indicator"]: (i["before"], i["after"]) for i in d["indicators"] if i["unit_id"] == "TOTAL"}
+    assert total["org_coverage_rate"] == (0.25, 0.2)  # 单独建+联合建+挂靠建: C1 of 4 compounds; C4 of 5
+    assert total["org_and_work_coverage_rate"] == (0.5, 0.4)  # C1, C2 of 4; C2, C4 of 5
+    streets = {i["unit_id"] for i in d["indicators"]}
+    assert streets == {"S1", "TOTAL"}
+    # the default is the last two submissions
+    latest = _json(run, "diff", "--as-of", str(day))
+    assert (latest["from"], latest["to"]) == (2, 3)
+    assert [(s["id"], s["change"]) for s in latest["statuses"]] == [("C1", "improved"), ("C4", "worsened")]
+    table = run("diff", "--as-of", str(day)).stdout
+    assert "改善" in table and "退步" in table
+    for fmt in ("csv", "markdown"):
+        assert "退步" in run("diff", "--as-of", str(day), "--format", fmt).stdout
+
+
+def test_diff_needs_two_submissions(run, make_ledger):
+    run("load", str(make_ledger(SMALL)))
+    result = run("diff")
+    assert result.exit_code != 0 and "至少要两次" in result.output
+    assert run("diff", "--from", "7").exit_code != 0
+
+
+def test_trend_by_period_puts_the_submissions_side_by_side(periods):
+    run, day = periods
+    rows = _json(run, "trend", "--periods", "--as-of", str(day))
+    org = [(r["seq"], r["period"], r["value"]) for r in rows if r["indicator"] == "org_coverage_rate"]
+    assert org == [(1, "2026Q1", 0.25), (2, "2026Q2", 0.2), (3, "2026Q3", 0.2)]  # C1 of 4, C4 of 5, C1 of 5
+    table = run("trend", "--periods", "--as-of", str(day)).stdout
+    assert "第 1 次（2026Q1）" in table and "第 3 次（2026Q3）" in table
+
+
+def _orphans(rows):
+    return {r["entity_id"]: (r["state"], r["first_seen"]) for r in rows if r["code"] == "ORPHAN_COMPOUND"}
+
+
+def test_audit_baseline_states(periods):
+    run, day = periods
+    on = str(day)
+    latest = _json(run, "audit", "--baseline", "--as-of", on)  # the latest (3) against the one before (2)
+    assert _orphans(latest["findings"]) == {"C1": ("已整改", 2), "C3": ("持续", 1), "C4": ("回潮", 3),
+                                            "C5": ("持续", 2)}
+    fixed = next(r for r in latest["findings"] if r["key"] == ["ORPHAN_COMPOUND", "C1", None])
+    assert fixed["closed_in"] == 3
+    assert _orphans(_json(run, "audit", "--load", "2", "--baseline", "1", "--as-of", on)["findings"]) == {
+        "C1": ("新增", 2), "C3": ("持续", 1), "C4": ("已整改", 1), "C5": ("新增", 2)}
+    # against 1: C4 is in 1 and in 3, so 持续, its current run beginning in 3; C1 is in neither
+    assert _orphans(_json(run, "audit", "--baseline", "1", "--as-of", on)["findings"]) == {
+        "C3": ("持续", 1), "C4": ("持续", 3), "C5": ("新增", 2)}
+    assert _orphans(_json(run, "audit", "--baseline", "2026Q2", "--as-of", on)["findings"]) == _orphans(
+        latest["findings"])
+    code = next(r for r in latest["states_by_code"] if r["code"] == "ORPHAN_COMPOUND")
+    assert (code["新增"], code["持续"], code["回潮"], code["已整改"]) == (0, 2, 1, 1)
+    assert [s["unit_id"] for s in latest["states_by_street"]] == ["S1"]
+    assert run("audit", "--baseline", "3", "--as-of", on).exit_code != 0  # not earlier than the audited one
+    table = run("audit", "--baseline", "--as-of", on).stdout
+    assert "回潮" in table and "对照第 2 次导入" in table
