@@ -111,3 +111,111 @@ def test_audit_baseline_states(periods):
     assert run("audit", "--baseline", "3", "--as-of", on).exit_code != 0  # not earlier than the audited one
     table = run("audit", "--baseline", "--as-of", on).stdout
     assert "回潮" in table and "对照第 2 次导入" in table
+
+
+REASON = "小区列入拆迁或征收计划"  # in the default profile's waiver_reasons
+
+
+def _register_rows(db_path):
+    from govgraph.store.sqlite import SqliteStore
+
+    store = SqliteStore(db_path, create=False)
+    try:
+        return store.register_rows()
+    finally:
+        store.close()
+
+
+def _by_key(rows):
+    return {(r["code"], r["entity_id"]): r for r in rows}
+
+
+def test_register_export_edit_import_and_rectify(periods, tmp_path, db_path):
+    from openpyxl import load_workbook
+
+    run, day = periods
+    on, later = str(day + timedelta(days=45)), str(day + timedelta(days=61))
+    path = tmp_path / "整改台账.xlsx"
+    result = run("rectify", "export", str(path), "--as-of", on)
+    assert result.exit_code == 0, result.output
+    open_keys = {(r["code"], r["entity_id"]) for r in _json(run, "audit", "--baseline", "--as-of", on)["findings"]
+                 if r["state"] != "已整改"}
+    book = load_workbook(path)
+    sheet = book.active
+    col = {c.value: c.column for c in sheet[2]}
+
+    def rows():
+        return {(sheet.cell(r, col["问题代码"]).value, sheet.cell(r, col["对象编号"]).value): r
+                for r in range(3, sheet.max_row + 1) if sheet.cell(r, col["问题代码"]).value}
+
+    assert set(rows()) == open_keys  # every open finding, once
+    assert sheet.cell(rows()["ORPHAN_COMPOUND", "C3"], col["责任单位"]).value == "城阳社区"
+    # edits: a waiver with a bad date, work in progress, one row deleted, the first row moved last
+    waive = rows()["ORPHAN_COMPOUND", "C3"]
+    for header, value in (("进展", "申请豁免"), ("豁免理由", REASON), ("审批人", "城阳区委组织部"), ("豁免到期", "2024-13-01")):
+        sheet.cell(waive, col[header], value)
+    work = rows()["NO_SELF_GOVERNANCE", "C5"]
+    for header, value in (("进展", "整改中"), ("整改措施", "筹备业主大会"), ("责任人", "李四")):
+        sheet.cell(work, col[header], value)
+    sheet.delete_rows(rows()["NEEDS_INSTRUCTOR", "C4"])
+    last = sheet.max_row
+    sheet.move_range(f"A3:{sheet.cell(3, sheet.max_column).column_letter}3", rows=last - 2)
+    sheet.delete_rows(3)
+    book.save(path)
+    bad_row = rows()["ORPHAN_COMPOUND", "C3"]
+    refused = run("rectify", "import", str(path))
+    assert refused.exit_code == 2
+    assert f"整改台账.xlsx[整改台账]:{bad_row}:豁免到期: 2024-13-01: 不是有效日期" in refused.output
+    assert _register_rows(db_path) == []  # nothing written
+
+    sheet.cell(bad_row, col["豁免到期"], str(day + timedelta(days=60)))
+    book.save(path)
+    result = run("rectify", "import", str(path))
+    assert result.exit_code == 0, result.output
+    stored = _by_key(_register_rows(db_path))
+    assert set(stored) == open_keys - {("NEEDS_INSTRUCTOR", "C4")}  # matched by key; the deleted row untouched
+    assert stored["ORPHAN_COMPOUND", "C3"]["waiver_expires"] == str(day + timedelta(days=60))
+    assert (stored["NO_SELF_GOVERNANCE", "C5"]["measures"], stored["NO_SELF_GOVERNANCE", "C5"]["person"]) == (
+        "筹备业主大会", "李四")
+
+    # 45 days on: errors (30 days) are 超期 unless waived; warnings (60 days) are not yet
+    findings = _by_key(_json(run, "audit", "--baseline", "--as-of", on)["findings"])
+    c3 = findings["ORPHAN_COMPOUND", "C3"]
+    assert (c3["register_status"], c3["overdue"], c3["progress"]) == ("已豁免", False, "申请豁免")
+    assert c3["waiver"] == {"reason": REASON, "approver": "城阳区委组织部", "expires": str(day + timedelta(days=60))}
+    assert (findings["ORPHAN_COMPOUND", "C4"]["register_status"], findings["ORPHAN_COMPOUND", "C4"]["overdue"]) == (
+        "超期", True)  # 回潮 in 3: its deadline counts from 3
+    assert findings["ORPHAN_COMPOUND", "C5"]["register_status"] == "超期"
+    nsg = findings["NO_SELF_GOVERNANCE", "C5"]
+    assert (nsg["register_status"], nsg["progress"], nsg["overdue"]) == ("整改中", "整改中", False)
+    assert nsg["deadline"] == str(day + timedelta(days=60))
+    assert findings["ORPHAN_COMPOUND", "C1"]["register_status"] == "已销号"
+    assert findings["NEEDS_INSTRUCTOR", "C4"]["progress"] == "待整改"
+
+    units = {r["unit_id"]: r for r in _json(run, "rectify", "--as-of", on)["units"]}
+    assert (units["M2"]["已豁免"], units["M2"]["整改中"]) == (1, 1)
+    closed_m1 = sum(1 for f in findings.values() if f["register_status"] == "已销号" and f["responsible_unit"] == "M1")
+    assert units["M1"]["已销号"] == closed_m1 >= 1
+    assert units["TOTAL"]["超期"] == sum(1 for f in findings.values() if f["overdue"])
+    table = run("rectify", "--as-of", on).stdout
+    assert "城阳社区（M2）" in table and "超期" in table
+
+    # 61 days on: the waiver has expired (超期 again) and the warning is past its deadline
+    findings = _by_key(_json(run, "audit", "--baseline", "--as-of", later)["findings"])
+    assert (findings["ORPHAN_COMPOUND", "C3"]["register_status"], findings["ORPHAN_COMPOUND", "C3"]["overdue"]) == (
+        "超期", True)
+    assert findings["NO_SELF_GOVERNANCE", "C5"]["register_status"] == "超期"
+    assert _json(run, "rectify", "--as-of", later)["units"][-1]["已豁免"] == 0
+
+
+def test_register_export_of_one_scope(periods, tmp_path):
+    from openpyxl import load_workbook
+
+    run, day = periods
+    path = tmp_path / "M2.xlsx"
+    assert run("rectify", "export", str(path), "--scope", "M2", "--as-of", str(day)).exit_code == 0
+    sheet = load_workbook(path).active
+    col = {c.value: c.column for c in sheet[2]}
+    units = {sheet.cell(r, col["责任单位编号"]).value for r in range(3, sheet.max_row + 1)}
+    assert units == {"M2"}
+    assert run("rectify", "export", str(tmp_path / "x.csv")).exit_code != 0
