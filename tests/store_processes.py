@@ -46,9 +46,10 @@ def reader(target: str, out: str, stop: str) -> None:
 
 
 def held_load(target: str, ledger: str, marker: str, hold: float, mode: str = "replace",
-              scope: str | None = None) -> None:
+              scope: str | None = None, release: str | None = None) -> None:
     """Load `ledger`, but once every row is written (before the commit) create `marker`
-    and wait `hold` seconds with the transaction open."""
+    and wait `hold` seconds (or, given `release`, until that file exists) with the
+    transaction open."""
     from govgraph.loading import load_ledger
     from govgraph.store.neo4j import Neo4jStore
     from govgraph.store.sqlite import SqliteStore
@@ -57,7 +58,9 @@ def held_load(target: str, ledger: str, marker: str, hold: float, mode: str = "r
         def held(*args, **kwargs):
             result = original(*args, **kwargs)
             Path(marker).touch()
-            time.sleep(hold)
+            deadline = time.monotonic() + hold
+            while time.monotonic() < deadline and not (release and os.path.exists(release)):
+                time.sleep(0.02)
             return result
         return held
 

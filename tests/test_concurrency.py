@@ -66,7 +66,9 @@ def test_reads_during_a_load_see_the_old_or_the_new_graph(two_ledgers, tmp_path)
         wait_for(marker, loader)
         during = len(out.read_text().splitlines())
         assert loader.wait(120) == 0, loader.stderr.read()
-        time.sleep(0.5)
+        deadline = time.monotonic() + 60  # until a read begun after the commit is in
+        while out.read_text().splitlines()[-1:] != [new] and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         stop.touch()
         reading.wait(60)
@@ -87,12 +89,17 @@ def test_two_merges_at_once_both_land_in_order(tmp_path, make_ledger):
     one = make_ledger({"compounds.csv": "id,name,community_id\nC5,海悦花园,M2"})
     two = make_ledger({"compounds.csv": "id,name,community_id\nC6,海景花园,M1"})
     marker = tmp_path / "first-written"
-    first = python(f"import store_processes as p; p.held_load({str(db)!r}, {str(one)!r}, {str(marker)!r}, 1.5, 'merge')")
+    release = tmp_path / "release"
+    first = python(f"import store_processes as p; p.held_load({str(db)!r}, {str(one)!r}, {str(marker)!r}, 120, 'merge',"
+                   f" release={str(release)!r})")
     wait_for(marker, first)
     second = python(f"import store_processes as p; p.held_load({str(db)!r}, {str(two)!r}, "
                     f"{str(tmp_path / 'second-written')!r}, 0, 'merge')")
+    waiting = second.stderr.readline()  # the second writer finds the store taken, and says so
+    release.touch()
     out1, err1 = first.communicate(timeout=120)
     out2, err2 = second.communicate(timeout=120)
+    err2 = waiting + err2
     assert first.returncode == 0 and second.returncode == 0, err1 + err2
     assert out1.split() == ["2", "1"] and out2.split() == ["3", "1"]  # seq, entities added
     assert err2.strip() == "数据库正被另一个导入占用，正在等待它完成后再导入……"

@@ -74,7 +74,9 @@ def test_reads_during_a_load_see_the_old_or_the_new_graph(clean_store, neo4j_env
         wait_for(marker, loader)
         during = len(out.read_text().splitlines())
         assert loader.wait(180) == 0, loader.stderr.read()
-        time.sleep(1.0)
+        deadline = time.monotonic() + 60  # until a read begun after the commit is in
+        while out.read_text().splitlines()[-1:] != [new] and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         stop.touch()
         reading.wait(120)
@@ -90,7 +92,7 @@ def test_two_merges_at_once_both_land_in_order(clean_store, neo4j_env, tmp_path)
     one = _write(tmp_path / "one", {"compounds.csv": "id,name,community_id\nC5,海悦花园,M2"})
     two = _write(tmp_path / "two", {"compounds.csv": "id,name,community_id\nC6,海景花园,M1"})
     marker = tmp_path / "first-written"
-    first = python(f"import store_processes as p; p.held_load({uri!r}, {str(one)!r}, {str(marker)!r}, 2.0, 'merge')")
+    first = python(f"import store_processes as p; p.held_load({uri!r}, {str(one)!r}, {str(marker)!r}, 8.0, 'merge')")
     wait_for(marker, first)
     second = python(f"import store_processes as p; p.held_load({uri!r}, {str(two)!r}, "
                     f"{str(tmp_path / 'second-written')!r}, 0, 'merge')")
