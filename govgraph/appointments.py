@@ -204,7 +204,11 @@ def committee_party_share(snap: Snapshot, committee: str) -> tuple[int, int]:
 
 def meets_share(part: int, whole: int, share: float) -> bool:
     """part/whole >= share, exactly at the boundary ("exactly half passes"), without
-    floating-point surprises such as 0.7 * 10 = 7.000000000000001."""
+    floating-point surprises such as 0.7 * 10 = 7.000000000000001.
+
+    >>> meets_share(1, 2, 0.5), meets_share(4, 9, 0.5), meets_share(7, 10, 0.7)
+    (True, False, True)
+    """
     return part * 10_000 >= round(share * 10_000) * whole
 
 

@@ -23,7 +23,15 @@ _DATE_YEAR = re.compile(r"^(\d{4})\s*年?$")
 
 def parse_date(value: object, *, end_of_period: bool = False) -> date:
     """A ledger date. Year or month alone is the first day of that period, or the last
-    day when `end_of_period` (an `until` or a term end: "2021-05" runs to 2021-05-31)."""
+    day when `end_of_period` (an `until` or a term end: "2021-05" runs to 2021-05-31).
+
+    >>> parse_date("2024年5月1日"), parse_date("2024/5/1"), parse_date("2024.5.1")
+    (datetime.date(2024, 5, 1), datetime.date(2024, 5, 1), datetime.date(2024, 5, 1))
+    >>> parse_date("2021-05"), parse_date("2021-05", end_of_period=True)
+    (datetime.date(2021, 5, 1), datetime.date(2021, 5, 31))
+    >>> parse_date("2024", end_of_period=True)
+    datetime.date(2024, 12, 31)
+    """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -119,6 +127,13 @@ def credit_check_char(body: str) -> str:
 
 
 def is_valid_credit_code(text: str) -> bool:
+    """An 18-character 统一社会信用代码 whose last character is its check character.
+
+    >>> is_valid_credit_code("91350100M000100Y43"), is_valid_credit_code("91350100M000100Y44")
+    (True, False)
+    >>> is_valid_credit_code("91350100M000100Y4")  # 17 characters
+    False
+    """
     if len(text) != 18 or any(ch not in CREDIT_CODE_CHARS for ch in text):
         return False
     return credit_check_char(text[:17]) == text[17]
@@ -180,7 +195,11 @@ def strip_control(text: str) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
-    """138****5678: keep the first three and last four digits."""
+    """138****5678: keep the first three and last four digits.
+
+    >>> mask_phone("13812345678"), mask_phone("08162345678"), mask_phone("1234567"), mask_phone(None)
+    ('138****5678', '081****5678', '*******', '')
+    """
     if not phone:
         return ""
     digits = str(phone).strip()

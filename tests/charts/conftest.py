@@ -1,5 +1,4 @@
-"""Graphs for the chart tests: the demo ledger (or the small one while the demo is being
-written) and a generated community of 60 compounds."""
+"""Graphs for the chart tests: the demo ledger and a generated community of 60 compounds."""
 
 from __future__ import annotations
 
@@ -33,20 +32,13 @@ def _person_name(i: int) -> str:
 
 
 @pytest.fixture(scope="session")
-def ledger_path(tmp_path_factory) -> Path:
-    """The demo ledger when it loads (another helper writes it), else the small ledger."""
-    try:
-        read_ledger(DEMO)
-        return DEMO
-    except Exception:  # the demo is still being written: fall back to the small ledger
-        from conftest import write_ledger_files
-        from small_ledger import SMALL
-
-        return write_ledger_files(tmp_path_factory.mktemp("ledger") / "small", SMALL)
+def ledger_path() -> Path:
+    return DEMO
 
 
 @pytest.fixture(scope="session")
 def demo_graph(ledger_path):
+    """The demo ledger's graph; a demo that does not load fails every test using it."""
     return build_mirror(read_ledger(ledger_path).data)
 
 
