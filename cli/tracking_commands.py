@@ -164,14 +164,15 @@ def rectify_export(settings, path: Path, as_of, load, scope, profile_path) -> No
 def rectify_import(settings, path: Path, as_of, profile_path) -> None:
     """导入填好的整改台账：按问题代码、对象编号、单位编号对应问题，行的顺序可以调整，删掉的行不受影响。
     有错误时全部列出（文件:行:列: 值: 原因），不导入任何内容。"""
-    from govgraph.rectify import CLOSED, entry_to_row, merge_entries, read_register_workbook, track_store
+    from govgraph.rectify import entry_to_row, merge_entries, read_register_workbook, track_store
 
     as_of = as_of or today()
     profile = load_profile(profile_path)
     store = settings.store()
     try:
-        audited = track_store(store, as_of, profile)
-        known = {t.key: t.audited.responsible_unit for t in audited.tracked if t.status != CLOSED}
+        audited = track_store(store, as_of, profile, include_all_closed=True)
+        # every finding ever raised: a row of one closed since the export is still that finding's
+        known = {t.key: t.audited.responsible_unit for t in audited.tracked}
         entries = read_register_workbook(path, set(known), profile, audited.units, audited.current)
         store.write_register([entry_to_row(e) for e in merge_entries(entries, known)])
     finally:
