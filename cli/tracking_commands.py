@@ -132,7 +132,7 @@ def rectify(ctx, as_of, load, scope, profile_path, out) -> None:
              names=audited.units.names)
 
 
-@rectify.command("export")
+@rectify.command("export", options_metavar="[选项]")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="整改台账.xlsx")
 @as_of_option
 @load_option
@@ -156,7 +156,7 @@ def rectify_export(settings, path: Path, as_of, load, scope, profile_path) -> No
     say(f"已导出 {len(rows)} 条问题到 {path}：请各单位填写整改措施、责任人、进展后，用 govgraph rectify import 导入")
 
 
-@rectify.command("import")
+@rectify.command("import", options_metavar="[选项]")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="整改台账.xlsx")
 @as_of_option
 @profile_option

@@ -219,3 +219,31 @@ def test_register_export_of_one_scope(periods, tmp_path):
     units = {sheet.cell(r, col["责任单位编号"]).value for r in range(3, sheet.max_row + 1)}
     assert units == {"M2"}
     assert run("rectify", "export", str(tmp_path / "x.csv")).exit_code != 0
+
+
+def test_demo_diff_and_states_as_its_readme_says(tmp_path, monkeypatch):
+    """seeds/demo/README.md ("The earlier period", hand-worked by its author): 苜卫路23号
+    空白 → 挂靠建 (改善, its ORPHAN_COMPOUND 已整改), 苜卫路27号 工作覆盖 → 空白 (退步, a 新增
+    ORPHAN_COMPOUND), 万科魅力之城 one entity changed; 锦城苑 空白 in both (持续)."""
+    from click.testing import CliRunner
+
+    from govgraph.cli.main import cli
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("GOVGRAPH_DB", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"], catch_exceptions=False).exit_code == 0
+
+    def as_json(*args):
+        result = runner.invoke(cli, ["--demo", *args, "--as-of", "2026-11-23", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    d = as_json("diff")
+    assert [(s["id"], s["before"], s["after"], s["change"]) for s in d["statuses"]] == [
+        ("C-MW23", "空白", "挂靠建", "improved"), ("C-MW27", "工作覆盖", "空白", "worsened")]
+    assert [(e["change"], e["name"]) for e in d["entities"]] == [("changed", "万科魅力之城")]
+    assert sorted(d["entities"][0]["fields"]) == ["households", "party_members"]
+    orphans = _orphans(as_json("audit", "--baseline")["findings"])
+    assert orphans == {"C-MW23": ("已整改", 1), "C-MW27": ("新增", 2), "C-JCY": ("持续", 1)}
