@@ -247,3 +247,35 @@ def test_demo_diff_and_states_as_its_readme_says(tmp_path, monkeypatch):
     assert sorted(d["entities"][0]["fields"]) == ["households", "party_members"]
     orphans = _orphans(as_json("audit", "--baseline")["findings"])
     assert orphans == {"C-MW23": ("已整改", 1), "C-MW27": ("新增", 2), "C-JCY": ("持续", 1)}
+
+
+def test_closing_by_evidence_and_reported_not_fixed(periods, tmp_path, make_ledger):
+    """§7 / issue 11 item 3: a unit reports ORPHAN C5 已整改 and C4 整改中 on submission 3;
+    submission 4 still has C5 (报而未改) and no longer has C4 (挂靠建 again): C4 is closed
+    (已销号, closed in 4) whatever the register said."""
+    from openpyxl import load_workbook
+
+    run, day = periods
+    on = str(day + timedelta(days=10))  # before every deadline
+    path = tmp_path / "整改台账.xlsx"
+    assert run("rectify", "export", str(path), "--as-of", on).exit_code == 0
+    book = load_workbook(path)
+    sheet = book.active
+    col = {c.value: c.column for c in sheet[2]}
+    row = {(sheet.cell(r, col["问题代码"]).value, sheet.cell(r, col["对象编号"]).value): r
+           for r in range(3, sheet.max_row + 1)}
+    sheet.cell(row["ORPHAN_COMPOUND", "C5"], col["进展"], "已整改")
+    sheet.cell(row["ORPHAN_COMPOUND", "C4"], col["进展"], "整改中")
+    book.save(path)
+    assert run("rectify", "import", str(path)).exit_code == 0
+    before = _by_key(_json(run, "audit", "--baseline", "--as-of", on)["findings"])
+    assert (before["ORPHAN_COMPOUND", "C5"]["register_status"], before["ORPHAN_COMPOUND", "C5"]["reported_not_fixed"]) == (
+        "整改中", False)  # reported, not yet checked by a later submission
+    fourth = {**THIRD, "relations.csv": SMALL["relations.csv"] + ATTACH_C4}
+    assert run("load", "--period", "2026Q4", str(make_ledger(fourth))).exit_code == 0
+    after = _by_key(_json(run, "audit", "--baseline", "--as-of", on)["findings"])
+    c5, c4 = after["ORPHAN_COMPOUND", "C5"], after["ORPHAN_COMPOUND", "C4"]
+    assert (c5["state"], c5["reported_not_fixed"], c5["progress"]) == ("持续", True, "已整改")
+    assert (c4["state"], c4["closed_in"], c4["register_status"]) == ("已整改", 4, "已销号")
+    units = {r["unit_id"]: r for r in _json(run, "rectify", "--as-of", on)["units"]}
+    assert units["M2"]["reported_not_fixed"] == 1
