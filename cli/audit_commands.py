@@ -5,12 +5,12 @@ from __future__ import annotations
 import click
 
 from govgraph.coverage import coverage as compute_coverage
-from govgraph.coverage import orphan_reason, rollups
+from govgraph.coverage import orphan_row, rollups
 from govgraph.errors import GovgraphError, NotFoundError
 from govgraph.labels import entity_fields, kind_word, value_for_display
 from govgraph.profile import load_profile
 
-from .options import ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
+from .options import ZhChoice, as_of_option, audit_by_parts, load_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, render_json, say
 
 COMPOUND_KEYS = ["id", "name", "kind", "community_id", "street_id", "status", "eligible", "formal_members"]
@@ -69,6 +69,22 @@ def coverage(settings, level: str, as_of, load, scope, profile_path, server_side
         finally:
             store.close()
         return
+    from govgraph import partition
+
+    def by_parts(parts):
+        rows = partition.coverage_rows(parts, as_of, minimum)
+        shown = rows if level == "compound" else partition.coverage_rollups(parts, as_of, rows, level)
+        return [r.as_row() for r in shown], partition.names(parts, [r.as_row() for r in rows])
+
+    found = audit_by_parts(settings, scope, load, by_parts)
+    if found is not None:
+        result, names = found
+        if level == "compound":
+            out.emit([Table("coverage", "覆盖情况", result, COMPOUND_KEYS)], as_of=as_of, heading=heading, names=names)
+        else:
+            keys = ROLLUP_TABLE_KEYS if out.fmt == "table" else list(result[0])
+            out.emit([Table("rollup", "覆盖汇总", result, keys)], as_of=as_of, heading=heading, names=names)
+        return
     graph = read_mirror(settings, scope, load)
     rows = compute_coverage(graph, as_of, minimum)
     if level == "compound":
@@ -91,14 +107,18 @@ def orphans(settings, as_of, load, scope, profile_path, out) -> None:
     """空白小区：没有党组织覆盖、没有挂靠、也没有党的工作覆盖的小区，附原因和建议。"""
     as_of = as_of or today()
     minimum = load_profile(profile_path).min_formal_members
-    graph = read_mirror(settings, scope, load)
-    result = []
-    for unit in compute_coverage(graph, as_of, minimum):
-        if unit.kind == "Compound" and unit.status == "空白":
-            reason, suggestion = orphan_reason(graph, unit, as_of)
-            result.append({**unit.as_row(), "reason": reason, "suggestion": suggestion})
+    from govgraph import partition
+
+    found = audit_by_parts(settings, scope, load, lambda parts: (
+        result := partition.orphans(parts, as_of, minimum), partition.names(parts, result)))
+    if found is None:
+        graph = read_mirror(settings, scope, load)
+        result = [orphan_row(graph, unit, as_of) for unit in compute_coverage(graph, as_of, minimum)
+                  if unit.kind == "Compound" and unit.status == "空白"]
+        found = result, entity_names(graph)
+    result, names = found
     out.emit([Table("orphans", "空白小区", result, ORPHAN_KEYS)], as_of=as_of,
-             heading=f"统计时点：{as_of.isoformat()}；空白小区 {len(result)} 个", names=entity_names(graph))
+             heading=f"统计时点：{as_of.isoformat()}；空白小区 {len(result)} 个", names=names)
 
 
 @click.command()

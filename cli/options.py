@@ -97,6 +97,26 @@ def read_mirror(settings, scope: str | None, load: LoadChoice = LATEST):
         store.close()
 
 
+def audit_by_parts(settings, scope: str | None, load: LoadChoice, work):
+    """`work(parts)` street by street (govgraph/partition.py) when the chosen store reads
+    in parts and the whole store is asked for; None otherwise, or when the streets do not
+    list every compound once (the caller then reads the whole graph)."""
+    from govgraph import partition
+
+    if scope is not None:
+        return None
+    store = settings.store()
+    try:
+        if not partition.by_parts(store):
+            return None
+        try:
+            return work(partition.Parts(store, load.seq(store)))
+        except partition.Incomplete:
+            return None
+    finally:
+        store.close()
+
+
 def read_around_unit(settings, unit_id: str, on: date, load: LoadChoice = LATEST):
     """The mirror around a unit to chart (see `reading.read_around`)."""
     from govgraph import reading

@@ -21,7 +21,7 @@ from govgraph.profile import load_profile
 
 from govgraph.labels import entity_fields, value_for_display
 
-from .options import DateType, ZhChoice, as_of_option, load_option, profile_option, read_mirror, scope_option, today
+from .options import DateType, ZhChoice, as_of_option, audit_by_parts, load_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, say
 
 FINDING_KEYS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy", "evidence", "policy"]
@@ -147,10 +147,16 @@ def indicators(settings, level, as_of, load, scope, profile_path, out) -> None:
     """核心指标：组织覆盖率、应建尽建率、业委会党员过半率、一肩挑率、交叉任职率等，对照目标标红黄绿。"""
     as_of = as_of or today()
     profile = load_profile(profile_path)
-    graph = read_mirror(settings, scope, load)
-    rows = [i.as_row() for i in compute_indicators(graph, as_of, profile, level)]
+    from govgraph import partition
+
+    found = audit_by_parts(settings, scope, load, lambda parts: (
+        [i.as_row() for i in partition.indicators(parts, as_of, profile, level)], partition.names(parts, [])))
+    if found is None:
+        graph = read_mirror(settings, scope, load)
+        found = [i.as_row() for i in compute_indicators(graph, as_of, profile, level)], entity_names(graph)
+    rows, names = found
     out.emit([Table("indicators", "核心指标", rows, INDICATOR_KEYS)], as_of=as_of,
-             heading=f"统计时点：{as_of.isoformat()}（口径：{profile.name}）", names=entity_names(graph))
+             heading=f"统计时点：{as_of.isoformat()}（口径：{profile.name}）", names=names)
 
 
 @click.command()

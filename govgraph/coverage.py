@@ -241,6 +241,12 @@ def orphan_reason(graph: nx.MultiDiGraph, unit: UnitCoverage, on: date) -> tuple
     return reason, suggestion(unit)
 
 
+def orphan_row(graph: nx.MultiDiGraph, unit: UnitCoverage, on: date) -> dict:
+    """The orphans table's row of a 空白 unit: its coverage row, reason and suggestion."""
+    reason, advice = orphan_reason(graph, unit, on)
+    return {**unit.as_row(), "reason": reason, "suggestion": advice}
+
+
 def suggestion(unit: UnitCoverage) -> str:
     """What a 空白 unit should do (§4.2, §4.3): build its own org when eligible
     (SHOULD_BUILD_SINGLE), else get an instructor or a work group (NEEDS_INSTRUCTOR)."""

@@ -61,8 +61,10 @@ def color_for(value: float | None, target: float | None) -> str | None:
     return "yellow" if meets_target(value, target - YELLOW_BAND) else "red"
 
 
-def _counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage], level: str):
-    """{unit: {indicator: [numerator, denominator]}} plus unit names and kinds."""
+def unit_counts(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage], level: str):
+    """({unit: {indicator: [numerator, denominator]}}, names, kinds) of `rows` on `on`.
+    Every count is a sum over the rows: the counts of disjoint rows (street by street,
+    govgraph/partition.py) add up to the counts of all of them."""
     snap = Snapshot(graph, on)
     kind = LEVEL_KINDS[level]
 
@@ -117,9 +119,24 @@ def _party_majority(snap: Snapshot, committee: str, profile: Profile) -> bool | 
 def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = "street",
                rows: list[UnitCoverage] | None = None) -> list[Indicator]:
     """Every indicator for every unit of `level`, then the total, with targets and colours."""
-    if rows is None:
-        rows = coverage(graph, on, profile.min_formal_members)
-    counts, names, kinds = _counts(graph, on, profile, rows, level)
+
+    def counts_on(day: date):
+        day_rows = rows if day == on and rows is not None else coverage(graph, day, profile.min_formal_members)
+        return unit_counts(graph, day, profile, day_rows, level)
+
+    return from_counts(counts_on, on, profile)
+
+
+def past_deadlines(profile: Profile, on: date) -> set[date]:
+    """The last passed deadline of each indicator that has one: the days whose counts
+    `from_counts` asks for besides `on`."""
+    return {last.deadline for name in INDICATORS if (last := profile.last_passed(name, on)) is not None}
+
+
+def from_counts(counts_on, on: date, profile: Profile) -> list[Indicator]:
+    """The indicators from `counts_on(day)` (what `unit_counts` returns, for `on` and
+    each of `past_deadlines`), with targets, colours and whether the last deadline was met."""
+    counts, names, kinds = counts_on(on)
     past: dict[str, dict] = {}  # indicator -> counts on its last passed deadline
     result = []
     for unit in sorted(counts, key=lambda u: (u == "TOTAL", u)):
@@ -128,8 +145,7 @@ def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = 
             last_met = None
             if last is not None:
                 if last.deadline not in past:
-                    past[last.deadline] = _counts(graph, last.deadline, profile,
-                                                  coverage(graph, last.deadline, profile.min_formal_members), level)[0]
+                    past[last.deadline] = counts_on(last.deadline)[0]
                 then = past[last.deadline].get(unit, {}).get(name)
                 if then and then[1]:
                     last_met = meets_target(then[0] / then[1], last.value)

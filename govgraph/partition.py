@@ -1,0 +1,269 @@
+"""Audits street by street (issue 13, item 2): on a store that reads in parts (Neo4j),
+no process holds the whole graph.
+
+Each street is read as a scope (store/scope.py), mirrored, audited and released before
+the next one is read. What is combined, and how:
+
+- Compounds: a compound is listed by the one street whose 隶属 in force on the date lead
+  to it (Snapshot.in_scope); around its street everything its row needs is read, so its
+  coverage row is the whole graph's. A compound no street lists on the date (no 隶属 in
+  force then) is taken from a street it was ever under; one under no street ever is read
+  around itself after the streets. If the compounds found are not the store's, exactly
+  once each, `Incomplete` is raised (the CLI then reads the whole graph).
+- Firms serve compounds in several streets, and a firm's party org may cover firms read
+  around no street of the firm, so a street's read is not enough for a firm's status.
+  Firms are read on their own, in chunks (each firm, its relations, the relations of
+  the party orgs covering it); `unit_coverage` gives the status there. The communities
+  a firm counts in are the union, over the streets, of the communities of the compounds
+  it serves there (each compound is in one street): each firm once, never double-counted.
+- Roll-ups and indicators of streets, districts and the whole are computed by the same
+  functions as on the whole graph (coverage.rollups, indicators.unit_counts /
+  from_counts), on the combined rows and on a small mirror of the hierarchy alone
+  (districts, streets, communities and their 隶属). Indicator counts are sums over
+  compounds, so the streets' counts add up; firms are counted once, on the hierarchy.
+
+Findings, cross-appointments, part-time members and the planner are not combined here:
+they look at party orgs and people across streets (an org's ancestors, a person's posts
+anywhere), and stay on the whole-graph path.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+import networkx as nx
+
+from .coverage import UnitCoverage, coverage, orphan_row, rollups, unit_coverage
+from .graph import GraphData
+from .indicators import Indicator, from_counts, past_deadlines, unit_counts
+from .mirror import Snapshot, build_mirror
+from .profile import Profile
+from .schema import PARENT_RELATION
+
+HIERARCHY_KINDS = ("District", "Street", "Community")
+LISTED_KINDS = (*HIERARCHY_KINDS, "Compound", "Firm")
+CHUNK = 500  # ids per look-up while reading the hierarchy and the firms
+
+_IDS_OF_KINDS = """
+MATCH (n:Entity) WHERE n.added <= $seq AND (n.removed IS NULL OR n.removed > $seq)
+WITH n, [label IN labels(n) WHERE label IN $kinds] AS kinds
+WHERE size(kinds) > 0
+RETURN n.id AS id, kinds[0] AS kind
+ORDER BY id
+"""
+
+
+class Incomplete(Exception):
+    """The streets do not list every compound exactly once on some date (a compound
+    under no street, say): the parts cannot be combined into the whole's answer."""
+
+
+def by_parts(store) -> bool:
+    """Whether audits of the whole store go street by street: a store that answers read
+    queries on a server (Neo4j) does; an embedded file is read whole."""
+    return callable(getattr(store, "run_read", None))
+
+
+class Parts:
+    """The streets of one submission of a store, read one at a time."""
+
+    def __init__(self, store, load: int | None):
+        self.store = store
+        if load is None:  # pin the latest, so every part reads the same submission
+            done = store.submissions()
+            load = done[-1].seq if done else None
+        self.load = load
+        self.ids: dict[str, list[str]] = {kind: [] for kind in LISTED_KINDS}
+        for row in store.run_read(_IDS_OF_KINDS, {"kinds": list(LISTED_KINDS)}, load=load):
+            self.ids[row["kind"]].append(row["id"])
+        self.hierarchy = build_mirror(self._hierarchy())
+        self.parts_read = 0
+
+    def _hierarchy(self) -> GraphData:
+        ids = {i for kind in HIERARCHY_KINDS for i in self.ids[kind]}
+        relations = {}
+        for chunk in _chunks(sorted(ids)):
+            for r in self.store.relations_touching(set(chunk), load=self.load):
+                if r.type == PARENT_RELATION and r.from_id in ids and r.to_id in ids:
+                    relations[r.identity] = r
+        return GraphData(self.store.entities_by_id(ids, load=self.load), list(relations.values()))
+
+    def each_street(self, work: Callable[[nx.MultiDiGraph], None]) -> None:
+        """`work(mirror)` for each street in turn, then for the compounds under no street
+        ever (read around themselves, `_around`); a mirror is released before the next
+        part is read."""
+        seen: set[str] = set()
+        for street in self.ids["Street"]:
+            data = self.store.read(street, load=self.load)
+            seen.update(i for i, e in data.entities.items() if e.kind == "Compound" and i not in data.context)
+            self._run(work, data)
+        rest = sorted(set(self.ids["Compound"]) - seen)
+        for chunk in _chunks(rest):
+            self._run(work, self._around(set(chunk)))
+
+    def _run(self, work, data: GraphData) -> None:
+        graph = build_mirror(data)
+        del data
+        self.parts_read += 1
+        work(graph)
+        del graph
+        gc.collect()
+
+    def _around(self, compounds: set[str]) -> GraphData:
+        """Compounds under no street, read as store/scope.py reads a scope's members: them
+        and their committees, every relation touching them, and around them the party
+        orgs and firms with all their relations."""
+        members, relations = set(compounds), {}
+        touching = self.store.relations_touching(members, load=self.load)
+        below = {r.from_id for r in touching if r.type == PARENT_RELATION and r.to_id in members}
+        members |= {i for i, e in self.store.entities_by_id(below, load=self.load).items() if e.kind == "Committee"}
+        relations.update((r.identity, r) for r in self.store.relations_touching(members, load=self.load))
+        ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
+        entities = self.store.entities_by_id(ends | members, load=self.load)
+        context_units = {i for i, e in entities.items() if i not in members and e.kind in ("PartyOrg", "Firm")}
+        relations.update((r.identity, r) for r in self.store.relations_touching(context_units, load=self.load))
+        ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
+        entities.update(self.store.entities_by_id(ends - entities.keys(), load=self.load))
+        return GraphData(entities, list(relations.values()), context=set(entities) - members)
+
+    def each_firm_chunk(self, work: Callable[[nx.MultiDiGraph, list[str]], None]) -> None:
+        """`work(mirror, firms)` for chunks of firms: each firm, every relation touching
+        it, and every relation of the party orgs covering it (for 单独建 / 联合建)."""
+        for firms in _chunks(self.ids["Firm"]):
+            touching = self.store.relations_touching(set(firms), load=self.load)
+            relations = {r.identity: r for r in touching}
+            orgs = {r.from_id for r in touching if r.type == "覆盖"}
+            relations.update((r.identity, r) for r in self.store.relations_touching(orgs, load=self.load))
+            ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
+            entities = self.store.entities_by_id(ends | set(firms), load=self.load)
+            graph = build_mirror(GraphData(entities, list(relations.values())))
+            del relations, entities
+            work(graph, firms)
+            del graph
+            gc.collect()
+
+
+def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None = None):
+    """({day: every coverage row}, {day: [per_street values]}).
+
+    Rows come in the whole graph's order (compounds, then firms, by id).
+    `per_street(mirror, day, compound rows)` runs on each street's mirror while it is held,
+    on the compounds the street lists; a compound no street lists on `day` (under no street
+    then, say before its first 隶属) is taken, alone, from a street it was ever under
+    (every relation around it is read there), once."""
+    compounds: dict[date, dict[str, UnitCoverage]] = {d: {} for d in days}
+    strays: dict[date, dict[str, tuple]] = {d: {} for d in days}
+    firm_communities: dict[date, dict[str, set]] = {d: defaultdict(set) for d in days}
+    values: dict[date, list] = {d: [] for d in days}
+
+    def street(graph):
+        members = [n for n, a in graph.nodes(data=True) if a.get("kind") == "Compound" and not a["context"]]
+        for day in days:
+            listed = [r for r in coverage(graph, day, minimum) if r.kind == "Compound"]
+            for row in listed:
+                if row.id in compounds[day]:
+                    raise Incomplete(row.id)  # two streets list one compound
+                compounds[day][row.id] = row
+            if per_street is not None:
+                values[day].append(per_street(graph, day, listed))
+            snap = Snapshot(graph, day)
+            for firm in snap.nodes_of("Firm", with_context=True):
+                # A compound's 隶属 are read only around the streets it was ever under:
+                # the union over the streets is the communities the firm serves.
+                firm_communities[day][firm].update(unit_coverage(snap, firm, minimum).communities)
+            seen = {r.id for r in listed}
+            for compound in members:
+                if compound not in seen and compound not in strays[day]:
+                    row = unit_coverage(snap, compound, minimum)
+                    strays[day][compound] = (row, per_street(graph, day, [row]) if per_street else None)
+
+    parts.each_street(street)
+    firms: dict[date, dict[str, UnitCoverage]] = {d: {} for d in days}
+
+    def firm_chunk(graph, chunk):
+        for day in days:
+            snap = Snapshot(graph, day)
+            for firm in chunk:
+                row = unit_coverage(snap, firm, minimum)
+                firms[day][firm] = replace(row, communities=tuple(sorted(firm_communities[day][firm])))
+
+    parts.each_firm_chunk(firm_chunk)
+    result = {}
+    for day in days:
+        found = compounds[day]
+        for compound, (row, value) in strays[day].items():
+            if compound not in found:
+                found[compound] = row
+                if per_street is not None:
+                    values[day].append(value)
+        if len(found) != len(parts.ids["Compound"]):
+            raise Incomplete(day)
+        result[day] = [found[c] for c in sorted(found)] + [firms[day][f] for f in sorted(firms[day])]
+    return result, values
+
+
+def coverage_rows(parts: Parts, on: date, minimum: int) -> list[UnitCoverage]:
+    """What coverage.coverage gives on the whole graph."""
+    return _coverage_pass(parts, [on], minimum)[0][on]
+
+
+def coverage_rollups(parts: Parts, on: date, rows: list[UnitCoverage], level: str):
+    """What coverage.rollups gives on the whole graph."""
+    return rollups(parts.hierarchy, on, rows, level)
+
+
+def orphans(parts: Parts, on: date, minimum: int) -> list[dict]:
+    """The orphans command's rows: each 空白 compound with its reason and suggestion, found
+    in its street's mirror (where every relation into it is read)."""
+    def per_street(graph, day, compounds):
+        return [orphan_row(graph, unit, day) for unit in compounds if unit.status == "空白"]
+
+    found = [row for value in _coverage_pass(parts, [on], minimum, per_street)[1][on] for row in value]
+    return sorted(found, key=lambda row: row["id"])
+
+
+def indicators(parts: Parts, on: date, profile: Profile, level: str = "street") -> list[Indicator]:
+    """What indicators.indicators gives on the whole graph: each street's counts of its
+    compounds, plus the firms' counts on the hierarchy, summed unit by unit."""
+    days = sorted({on} | past_deadlines(profile, on))
+    totals: dict[date, dict] = {d: {} for d in days}
+    names: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+
+    def add(day, found):
+        counts, found_names, found_kinds = found
+        names.update(found_names)
+        kinds.update(found_kinds)
+        into = totals[day]
+        for unit, by_indicator in counts.items():
+            mine = into.setdefault(unit, {k: [0, 0] for k in by_indicator})
+            for key, (num, den) in by_indicator.items():
+                mine[key][0] += num
+                mine[key][1] += den
+
+    def per_street(graph, day, compounds):
+        return unit_counts(graph, day, profile, compounds, level)
+
+    rows, values = _coverage_pass(parts, days, profile.min_formal_members, per_street)
+    for day in days:
+        for value in values[day]:
+            add(day, value)
+        add(day, unit_counts(parts.hierarchy, day, profile, [r for r in rows[day] if r.kind == "Firm"], level))
+    return from_counts(lambda day: (totals[day], names, kinds), on, profile)
+
+
+def names(parts: Parts, rows) -> dict[str, str]:
+    """id → name for the hierarchy and the units of `rows` (the `names` of Output.emit)."""
+    found = {node: attrs.get("name") or node for node, attrs in parts.hierarchy.nodes(data=True)}
+    for row in rows:
+        found.setdefault(row["id"], row["name"])
+    return found
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
