@@ -33,8 +33,10 @@ def _submission_pair(store, from_seq: int | None, to_seq: int | None) -> tuple[i
         resolve_load(submissions, from_seq)
     else:
         from_seq = previous_submission(submissions, to_seq) if to_seq else None
-    if to_seq is None or from_seq is None:
+    if len(submissions) < 2:
         raise GovgraphError(f"库中只有 {len(submissions)} 次导入，至少要两次才能比较（用 govgraph history 查看）")
+    if from_seq is None:
+        raise GovgraphError(f"第 {to_seq} 次导入之前没有导入可比较：请用 --from 指定另一次导入")
     if from_seq == to_seq:
         raise GovgraphError(f"--from 和 --to 都是第 {to_seq} 次导入：请指定两次不同的导入")
     return from_seq, to_seq

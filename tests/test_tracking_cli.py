@@ -75,6 +75,10 @@ def test_diff_needs_two_submissions(run, make_ledger):
     result = run("diff")
     assert result.exit_code != 0 and "至少要两次" in result.output
     assert run("diff", "--from", "7").exit_code != 0
+    run("load", str(make_ledger(SMALL)))
+    result = run("diff", "--to", "1")
+    assert result.exit_code != 0 and "第 1 次导入之前没有导入可比较" in result.output
+    assert json.loads(run("diff", "--from", "2", "--to", "1", "--format", "json").stdout)["from"] == 2
 
 
 def test_trend_by_period_puts_the_submissions_side_by_side(periods):
