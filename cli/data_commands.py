@@ -205,7 +205,7 @@ def demo(ctx, level: str) -> None:
     else:
         hint = f"--db {settings.db} " if settings.neo4j_uri is None else ""
     say(f"\n接着可以试试：govgraph {hint}show C-JCY，govgraph {hint}coverage --level compound，"
-               f"或 govgraph {hint}audit")
+               f"govgraph {hint}audit，或与上期（2026Q3）比较：govgraph {hint}diff")
 
 
 COMMANDS = [load, check, template, export, history, demo]

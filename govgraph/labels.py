@@ -7,6 +7,7 @@ every command's wording consistent.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from .schema import load_schema
 from .values import mask_phone, mask_sensitive
@@ -74,7 +75,19 @@ CHANGE_WORDS = {"added": "新增", "removed": "删除", "changed": "变更", "im
 
 
 def header_for(key: str) -> str:
-    return HEADERS.get(key, key)
+    """The Chinese header of an output key; a ledger field not in HEADERS (a diff's
+    changed field) takes its header from the schema."""
+    return HEADERS.get(key) or _schema_headers().get(key, key)
+
+
+@cache
+def _schema_headers() -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for kind in load_schema().entities.values():
+        for column in kind.fields:
+            if column.zh:
+                headers.setdefault(column.name, column.zh)
+    return headers
 
 
 def kind_word(label: str) -> str:
