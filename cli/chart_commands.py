@@ -1,5 +1,4 @@
-"""Commands that draw: `chart` (org charts and coverage plots) and `report` (the audit
-report as one HTML or PDF file)."""
+"""The command that draws: `chart` (org charts and coverage plots)."""
 
 from __future__ import annotations
 
@@ -10,14 +9,14 @@ import click
 from govgraph.errors import GovgraphError
 from govgraph.profile import load_profile
 
-from .options import ZhChoice, as_of_option, load_option, profile_option, read_around_unit, read_mirror, scope_option, today
+from .options import ZhChoice, as_of_option, load_option, profile_option, read_around_unit, read_mirror, today
 from .progress import terminal_progress
 from .output import say
 
 ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
 
 
-def _prepare_font() -> None:
+def prepare_font() -> None:
     from govgraph.charts import fonts
 
     if not fonts.is_ready():
@@ -58,7 +57,7 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide
     as_of = as_of or today()
     orientation = orientation or ("portrait" if coverage_plot else "landscape")
     profile = load_profile(profile_path)
-    _prepare_font()
+    prepare_font()
     if coverage_plot:
         graph = read_mirror(settings, unit_id, load)
         with terminal_progress() as progress:
@@ -83,33 +82,4 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide
         say("提示：内容较多，已分页以保持字号；想印在一张纸上可改用 --paper A3。", err=True)
 
 
-@click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="输出文件：.html（单个文件，图片内嵌）、.pdf 或 .docx（Word，便于转发和修改）。")
-@scope_option
-@as_of_option
-@load_option
-@profile_option
-@click.option("--reporter", metavar="单位名称", default=None, help="填报单位，写在报告抬头。")
-@click.option("--full", is_flag=True,
-              help="附上逐条问题清单和完整的指导员选派名单（全市可达上千页）；默认只印领导需要看的汇总和最差单位。")
-@click.pass_obj
-def report(settings, output: Path, scope, as_of, load, profile_path, reporter, full) -> None:
-    """审计报告：核心指标、覆盖情况表和覆盖情况图、问题清单、党建指导员选派名单，
-    街道或社区范围另附组织架构图。写成一个 HTML 或 PDF 文件，图片都在文件内。"""
-    from govgraph.charts.report import build_report, write_report
-
-    if output.suffix.lower() not in (".html", ".htm", ".pdf", ".docx"):
-        raise GovgraphError(f"报告只能写成 .html、.pdf 或 .docx（Word）文件，而不是 {output.suffix or '（无扩展名）'}")
-    as_of = as_of or today()
-    profile = load_profile(profile_path)
-    _prepare_font()
-    graph = read_mirror(settings, scope, load)
-    with terminal_progress() as progress:
-        report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress)
-        write_report(report, output)
-    pages = f"，共 {report.pages} 页" if report.pages else ""
-    say(f"已写入 {output}（统计时点 {as_of.isoformat()}{pages}）")
-
-
-COMMANDS = [chart, report]
+COMMANDS = [chart]

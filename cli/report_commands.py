@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -21,8 +22,10 @@ from govgraph.profile import load_profile
 
 from govgraph.labels import entity_fields, value_for_display
 
+from .chart_commands import prepare_font
 from .options import DateType, ZhChoice, as_of_option, audit_by_parts, load_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, say
+from .progress import terminal_progress
 
 FINDING_KEYS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy", "evidence", "policy"]
 FINDING_TABLE_KEYS = ["severity", "title", "entity_id", "entity_name", "message", "evidence", "remedy"]
@@ -390,4 +393,33 @@ def plan_command(settings, as_of, load, scope, profile_path, out) -> None:
 
 plan_command.name = "plan"
 
-COMMANDS = [audit, indicators, trend, cross, parttime, person, path, plan_command]
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="输出文件：.html（单个文件，图片内嵌）、.pdf 或 .docx（Word，便于转发和修改）。")
+@scope_option
+@as_of_option
+@load_option
+@profile_option
+@click.option("--reporter", metavar="单位名称", default=None, help="填报单位，写在报告抬头。")
+@click.option("--full", is_flag=True,
+              help="附上逐条问题清单和完整的指导员选派名单（全市可达上千页）；默认只印领导需要看的汇总和最差单位。")
+@click.pass_obj
+def report(settings, output: Path, scope, as_of, load, profile_path, reporter, full) -> None:
+    """审计报告：核心指标、覆盖情况表和覆盖情况图、问题清单、党建指导员选派名单，
+    街道或社区范围另附组织架构图。写成一个 HTML 或 PDF 文件，图片都在文件内。"""
+    from govgraph.charts.report import build_report, write_report
+
+    if output.suffix.lower() not in (".html", ".htm", ".pdf", ".docx"):
+        raise GovgraphError(f"报告只能写成 .html、.pdf 或 .docx（Word）文件，而不是 {output.suffix or '（无扩展名）'}")
+    as_of = as_of or today()
+    profile = load_profile(profile_path)
+    prepare_font()
+    graph = read_mirror(settings, scope, load)
+    with terminal_progress() as progress:
+        report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress)
+        write_report(report, output)
+    pages = f"，共 {report.pages} 页" if report.pages else ""
+    say(f"已写入 {output}（统计时点 {as_of.isoformat()}{pages}）")
+
+
+COMMANDS = [report, audit, indicators, trend, cross, parttime, person, path, plan_command]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .report import COLOR_FILLS, FOOTER, Report
+from .document import COLOR_FILLS, FOOTER, Report
 
 BODY_FONT = "宋体"  # SimSun: on every Chinese Windows; Word substitutes elsewhere
 HEADING_FONT = "黑体"  # SimHei

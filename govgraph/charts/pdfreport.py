@@ -14,7 +14,7 @@ from matplotlib.patches import Rectangle
 
 from . import draw, fonts
 from .layout import PT_MM, Span, text_em, wrap_row
-from .report import COLOR_FILLS, FOOTER, Report, Table
+from .document import COLOR_FILLS, FOOTER, Report, Table
 
 WIDTH, HEIGHT, MARGIN = 297.0, 210.0, 14.0
 BODY_PT, TABLE_PT = 9.0, 7.5

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -33,39 +32,7 @@ from .orgchart import build_chart
 from .plots import coverage_figure
 
 from ..labels import SEVERITY_WORDS  # the same words as the CLI
-COLOR_FILLS = draw.RATE_FILLS
-FOOTER = "本报告由 govgraph 根据台账生成；联系电话、身份证号等个人信息均已隐去。"
-
-
-@dataclass
-class Cell:
-    text: str
-    color: str | None = None  # green, yellow, red
-
-
-@dataclass
-class Table:
-    headers: list[str]
-    rows: list[list[Cell]]
-    weights: list[float] | None = None  # relative column widths in the PDF
-
-
-@dataclass
-class Section:
-    title: str
-    notes: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    images: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
-    charts: list = field(default_factory=list)  # org chart layouts: a page of their own in the PDF
-
-
-@dataclass
-class Report:
-    title: str
-    meta: list[str]
-    sections: list[Section]
-    pages: int | None = None  # set when written as a PDF
-
+from .document import FOOTER, Cell, Report, Section, Table
 
 def _cells(values: list) -> list[Cell]:
     return [v if isinstance(v, Cell) else Cell(mask_sensitive("" if v is None else str(v))) for v in values]

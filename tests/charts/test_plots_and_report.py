@@ -6,8 +6,6 @@ import base64
 import re
 
 import pytest
-from govgraph.cli import chart_commands
-from govgraph.cli.main import cli
 
 from govgraph.charts import fonts
 from govgraph.charts.plots import coverage_figure, render_coverage
@@ -19,14 +17,6 @@ from govgraph.store.sqlite import SqliteStore
 
 from .conftest import AS_OF
 from .test_orgcharts import pdf_fonts
-
-
-@pytest.fixture(autouse=True)
-def chart_commands_registered():
-    """Until the lead registers them in cli/main.py."""
-    for command in chart_commands.COMMANDS:
-        if command.name not in cli.commands:
-            cli.add_command(command)
 
 
 def test_coverage_plot_has_the_target_line_and_a_bar_per_unit(big_graph, tmp_path, strict_glyphs):
