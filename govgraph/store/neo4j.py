@@ -28,7 +28,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from neo4j import GraphDatabase, RoutingControl
+from neo4j import GraphDatabase, Query, RoutingControl
 from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date as Neo4jDate
 
@@ -78,6 +78,12 @@ ON CREATE SET h.seq = 0
 SET h.locked = coalesce(h.locked, 0) + 1
 RETURN h.seq AS seq
 """
+
+_PROBE_HEAD = """
+MATCH (h:SubmissionHead {key: 'head'})
+SET h.locked = h.locked
+"""
+_PROBE_SECONDS = 1.0
 
 _SET_HEAD = """
 MATCH (h:SubmissionHead {key: 'head'})
@@ -396,6 +402,8 @@ class Neo4jStore:
 
         def work() -> Submission:
             with self.driver.session(database=self.database) as session:
+                if on_wait and self._head_taken(session):
+                    on_wait("数据库正被另一个导入占用，正在等待它完成后再导入……")
                 return session.execute_write(self._submit_tx, build, info)
 
         return self._guard("write", work)
@@ -455,6 +463,21 @@ class Neo4jStore:
         tx.run(_ADD_SUBMISSION, props={k: v for k, v in submission.as_row().items() if v is not None}).consume()
         tx.run(_SET_HEAD, seq=seq).consume()  # the switch: readers see the new submission from here
         return submission
+
+    def _head_taken(self, session) -> bool:
+        """Whether another writer holds the head lock now: a probe that takes the same lock
+        in a transaction the server ends after a second (Neo4j has no "lock or fail")."""
+        if session.execute_read(lambda tx: tx.run(_READ_HEAD).single()["seq"]) is None:
+            return False
+        try:
+            session.run(Query(_PROBE_HEAD, timeout=_PROBE_SECONDS)).consume()
+            return False
+        except neo4j_errors.Neo4jError as exc:
+            code = exc.code or ""
+            # ended by the timeout while waiting for the lock (the code varies by version)
+            if any(word in code for word in ("TimedOut", "Timeout", "Terminated", "LockClientStopped")):
+                return True
+            raise
 
     def _upgrade_if_needed(self) -> None:
         """A database written before submissions (`:LoadRecord` nodes, no head node)

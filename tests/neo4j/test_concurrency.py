@@ -92,12 +92,17 @@ def test_two_merges_at_once_both_land_in_order(clean_store, neo4j_env, tmp_path)
     one = _write(tmp_path / "one", {"compounds.csv": "id,name,community_id\nC5,海悦花园,M2"})
     two = _write(tmp_path / "two", {"compounds.csv": "id,name,community_id\nC6,海景花园,M1"})
     marker = tmp_path / "first-written"
-    first = python(f"import store_processes as p; p.held_load({uri!r}, {str(one)!r}, {str(marker)!r}, 8.0, 'merge')")
+    release = tmp_path / "release"
+    first = python(f"import store_processes as p; p.held_load({uri!r}, {str(one)!r}, {str(marker)!r}, 120, 'merge',"
+                   f" release={str(release)!r})")
     wait_for(marker, first)
     second = python(f"import store_processes as p; p.held_load({uri!r}, {str(two)!r}, "
                     f"{str(tmp_path / 'second-written')!r}, 0, 'merge')")
+    waiting = second.stderr.readline()  # the second writer finds the head locked, and says so
+    release.touch()
     out1, err1 = first.communicate(timeout=180)
     out2, err2 = second.communicate(timeout=180)
+    assert waiting.strip() == "数据库正被另一个导入占用，正在等待它完成后再导入……", waiting + err2
     assert first.returncode == 0 and second.returncode == 0, err1 + err2
     assert out1.split() == ["2", "1"] and out2.split() == ["3", "1"]  # seq, entities added
     assert {"C5", "C6"} <= clean_store.read().entities.keys()
