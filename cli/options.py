@@ -107,7 +107,7 @@ def audit_by_parts(settings, scope: str | None, load: LoadChoice, work):
         return None
     store = settings.store()
     try:
-        if not partition.by_parts(store):
+        if not partition.by_parts(store, load.seq(store)):
             return None
         try:
             return work(partition.Parts(store, load.seq(store)))

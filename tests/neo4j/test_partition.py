@@ -21,9 +21,11 @@ def _sample(name, days):
     return days[::3] if name == "gen2" else days
 
 
-def test_parts_equal_whole(loaded, ledgers, dates, ledger_name):
+def test_parts_equal_whole(loaded, ledgers, dates, ledger_name, monkeypatch):
     store = loaded(ledger_name)
-    assert partition.by_parts(store)
+    assert not partition.by_parts(store)  # small graphs are read whole …
+    monkeypatch.setattr(partition, "PARTS_ABOVE", 0)
+    assert partition.by_parts(store)  # … larger ones street by street
     graph = build_mirror(ledgers(ledger_name))
     parts = partition.Parts(store, None)
     assert len(parts.ids["Street"]) >= 1
@@ -63,6 +65,7 @@ def test_cli_uses_parts_on_neo4j(loaded, neo4j_env, monkeypatch):
     from govgraph.cli.main import cli
 
     loaded("gen1")
+    monkeypatch.setattr(partition, "PARTS_ABOVE", 0)  # gen1 is small: make it count as large
     calls = []
     original = Neo4jStore.read
 
