@@ -144,18 +144,25 @@ def rectify(ctx, as_of, load, scope, profile_path, out) -> None:
 def rectify_export(settings, path: Path, as_of, load, scope, profile_path) -> None:
     """导出整改台账：未销号的问题按责任单位排列，附问题、依据、整改建议、整改时限，
     以及留给单位填写的整改措施、责任人、进展、豁免理由等列。--scope 只导出一个街道或社区的问题。"""
-    from govgraph.rectify import EXPORT_KEYS, export_rows, in_scope
-
-    from .output import write_xlsx
-
     if path.suffix.lower() != ".xlsx":
         raise GovgraphError(f"整改台账是 Excel 工作簿：文件名请以 .xlsx 结尾（而不是 {path.name}）")
     as_of = as_of or today()
     profile = load_profile(profile_path)
     audited = _tracked(settings, as_of, load, profile, include_all_closed=False)
+    count = write_register_workbook(path, audited, scope, as_of)
+    say(f"已导出 {count} 条问题到 {path}：请各单位填写整改措施、责任人、进展后，用 govgraph rectify import 导入")
+
+
+def write_register_workbook(path: Path, audited, scope: str | None, as_of) -> int:
+    """The 整改台账 workbook of `audited` (track_store's answer), only `scope`'s findings
+    when given; the number of rows written. The CLI's export and the web's download."""
+    from govgraph.rectify import EXPORT_KEYS, export_rows, in_scope
+
+    from .output import write_xlsx
+
     rows = export_rows([t for t in audited.tracked if in_scope(t, scope)])
     write_xlsx(path, [Table("register", "整改台账", rows, EXPORT_KEYS)], as_of=as_of)
-    say(f"已导出 {len(rows)} 条问题到 {path}：请各单位填写整改措施、责任人、进展后，用 govgraph rectify import 导入")
+    return len(rows)
 
 
 @rectify.command("import", options_metavar="[选项]")

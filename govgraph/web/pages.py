@@ -204,6 +204,22 @@ def routes(bench, render, max_upload):
 
                 path = write_ledger(page.view.data, Path(tmp) / "export.xlsx")
                 name = f"台账导出（{datetime.now(SHANGHAI).date().isoformat()}）.xlsx"
+            elif what == "rectify.xlsx":
+                from ..cli.tracking_commands import write_register_workbook
+                from ..rectify import track_store
+
+                scope = request.query_params.get("unit") or None
+                unit = page.view.entity(scope) if scope else None
+                if scope and (unit is None or unit.kind not in ("Street", "Community")):
+                    raise NotFoundError(f"找不到街道或社区：{scope}")
+                store = bench.open_store()
+                try:
+                    audited = track_store(store, page.on, bench.profile, current=page.view.seq)
+                finally:
+                    store.close()
+                path = Path(tmp) / "rectify.xlsx"
+                write_register_workbook(path, audited, scope, page.on)
+                name = f"整改台账（{page.name(scope) if scope else '全辖区'}，{page.on.isoformat()}）.xlsx"
             elif what in ("report.html", "report.pdf"):
                 from ..charts.report import build_report, write_report
 

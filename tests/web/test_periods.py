@@ -42,3 +42,39 @@ def test_a_submission_that_does_not_exist_is_a_chinese_error(tmp_path):
     for bad in ("9", "x", "0"):
         page = client.get(f"/?load={bad}")
         assert page.status_code == 400 and f"没有第 {bad} 次报送（现有第 1–2 次）" in page.text
+
+
+def test_the_rectification_register_downloads_as_the_cli_writes_it(tmp_path):
+    """The 整改台账 of the demo's 2026Q4 submission: 苜卫路27号's ORPHAN_COMPOUND is open
+    (新增 in 2026Q4), 苜卫路23号's is closed (已整改) so it is not in the register; --load 1
+    (2026Q3) is the other way round. Same rows as `govgraph rectify export`."""
+    import io
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from govgraph.cli.main import cli
+
+    db = tmp_path / "two.sqlite"
+    client = client_for(two_period_bench(db))
+
+    def orphan_rows(book):
+        sheet = book.active
+        header = [c.value for c in sheet[2]]
+        rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=3)]
+        return rows, {r["对象编号"] for r in rows if r["问题代码"] == "ORPHAN_COMPOUND"}
+
+    page = client.get("/download/rectify.xlsx?as_of=2026-11-23")
+    from urllib.parse import unquote
+
+    assert page.status_code == 200 and "整改台账（全辖区，2026-11-23）.xlsx" in unquote(page.headers["content-disposition"])
+    web_rows, orphans = orphan_rows(openpyxl.load_workbook(io.BytesIO(page.content)))
+    assert orphans == {"C-JCY", "C-MW27"}
+    _, earlier = orphan_rows(openpyxl.load_workbook(io.BytesIO(client.get("/download/rectify.xlsx?as_of=2026-11-23&load=1").content)))
+    assert earlier == {"C-JCY", "C-MW23"}
+    out = tmp_path / "cli.xlsx"
+    assert CliRunner().invoke(cli, ["--db", str(db), "rectify", "export", str(out), "--as-of", "2026-11-23"]).exit_code == 0
+    assert orphan_rows(openpyxl.load_workbook(out))[0] == web_rows
+    _, street = orphan_rows(openpyxl.load_workbook(io.BytesIO(client.get("/download/rectify.xlsx?as_of=2026-11-23&unit=S-CY").content)))
+    assert street == {"C-JCY"}
+    assert client.get("/download/rectify.xlsx?unit=NO-SUCH").status_code == 404
