@@ -138,7 +138,8 @@ def render_report(tables: list[Table], fmt: str, *, as_of=None, heading=None, re
 # A column holding an entity's id, and the row key (or the lookup) that names it.
 NAMED_IDS = {"id": "name", "entity_id": "entity_name", "unit_id": "unit_name", "other_id": "other_name",
              "person_id": "person_name", "instructor_id": "instructor_name", "org_id": "org_name",
-             "district_id": "district_name", "street_id": "street_name", "community_id": "community_name"}
+             "district_id": "district_name", "street_id": "street_name", "community_id": "community_name",
+             "from_id": "from_name", "to_id": "to_name"}
 
 
 PARENT_IDS = {"district_id", "street_id", "community_id"}

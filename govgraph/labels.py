@@ -30,7 +30,7 @@ HEADERS = {
     "direction": "方向", "type": "关系", "from_id": "起点", "to_id": "终点", "other_id": "对方编号",
     "other_name": "对方名称", "role": "职务", "since": "开始日期", "until": "结束日期",
     "source": "来源", "origin": "台账位置", "in_force": "有效",
-    "field": "字段", "value": "值",
+    "from_name": "起点名称", "to_name": "终点名称",
     "at": "导入时间", "ledger": "台账", "mode": "方式",
     "entities_added": "实体新增", "entities_changed": "实体变更", "entities_removed": "实体删除",
     "relations_added": "关系新增", "relations_changed": "关系变更", "relations_removed": "关系删除",

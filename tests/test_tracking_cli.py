@@ -68,6 +68,11 @@ def test_diff_reports_exactly_what_changed(periods):
     assert "改善" in table and "退步" in table
     for fmt in ("csv", "markdown"):
         assert "退步" in run("diff", "--as-of", str(day), "--format", fmt).stdout
+    # a relation's two ends are named, not only numbered
+    relations_part = table.split("【关系变化】")[1]
+    assert "城阳新苑（C4）" in relations_part and "城阳社区党委（P2）" in relations_part
+    csv_text = run("diff", "--as-of", str(day), "--format", "csv").stdout
+    assert "起点,起点名称,终点,终点名称" in csv_text and ",C4,城阳新苑," in csv_text
 
 
 def test_diff_needs_two_submissions(run, make_ledger):
