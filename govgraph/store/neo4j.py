@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import fields as dataclass_fields
@@ -42,7 +43,10 @@ ENTITY_LABEL = "Entity"
 DEFAULT_DATABASE = "neo4j"
 DEFAULT_USERNAME = "neo4j"
 BATCH_SIZE = 5000
-_READ_ATTEMPTS = 5
+# A torn whole-graph read (see `read`) is read again after 0.05 s, the wait doubling up to
+# 1 s, for up to this long; then a Chinese error rather than a torn graph.
+TORN_READ_SECONDS = 120.0
+_TORN_FIRST_WAIT, _TORN_MAX_WAIT = 0.05, 1.0
 _PROVENANCE = ("ledger_file", "ledger_row")
 _RELATION_PROPERTIES = ("role", "since", "until", "source")
 _SUBMISSION_FIELDS = tuple(f.name for f in dataclass_fields(Submission))
@@ -270,6 +274,7 @@ class Neo4jStore:
         self.description = uri
         self.database = database
         self.batch_size = batch_size
+        self.torn_read_seconds = TORN_READ_SECONDS
         self._password_missing = password_missing
         self._schema_applied = False
         self._upgraded = False
@@ -572,15 +577,24 @@ class Neo4jStore:
             relations = self._relations(list(tx.run(_READ_RELATIONS, seq=seq, types=self._relation_types)))
             return GraphData(entities, relations)
 
-        # Neo4j reads are read-committed: a scan that runs while a large submission commits
-        # has been seen (once, under test) to miss nodes. The head filter makes every row
-        # of one submission agree, so a graph whose relations lack an end was torn that
-        # way: read it again.
-        for _ in range(_READ_ATTEMPTS - 1):
+        # Neo4j reads are read-committed: a scan that runs while a large transaction commits
+        # can see part of it. A submission's rows are written before the transaction that
+        # switches the head (which changes that one property), so this should not happen;
+        # but if a graph comes back whose relations lack an end, it was torn: read it again,
+        # waiting longer each time, and never hand it on.
+        deadline = time.monotonic() + self.torn_read_seconds
+        wait = _TORN_FIRST_WAIT
+        while True:
             data = self._read(load, work)
             if all(r.from_id in data.entities and r.to_id in data.entities for r in data.relations):
                 return data
-        return self._read(load, work)
+            if time.monotonic() + wait > deadline:
+                raise StoreError(
+                    f"读取 Neo4j（{self.uri}）失败：多次读到的图都不完整（有关系的起点或终点不在图中），"
+                    "可能有写入正在进行或库中数据已损坏：请稍后重试，如仍失败请检查数据库"
+                )
+            time.sleep(wait)
+            wait = min(wait * 2, _TORN_MAX_WAIT)
 
     def entities_by_id(self, ids: set[str], load: int | None = None) -> dict[str, Entity]:
         def work(tx, seq):

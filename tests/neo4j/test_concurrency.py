@@ -151,3 +151,48 @@ def test_leftovers_after_the_head_are_invisible_and_cleaned(clean_store, neo4j_d
     assert neo4j_db.count("MATCH (n:Entity) WHERE n.id = 'C9' RETURN count(n)") == 0
     assert neo4j_db.count("MATCH (n:Entity) WHERE n.removed IS NOT NULL RETURN count(n)") == 0
     assert neo4j_db.count("MATCH ()-[r]->() WHERE r.removed IS NOT NULL OR r.added > 1 RETURN count(r)") == 0
+
+
+def test_a_torn_read_is_read_again_until_whole(clean_store, neo4j_db, tmp_path):
+    """A read whose relations lack an end is never returned: read() waits and reads again;
+    here the missing end becomes visible after a moment (as a commit being applied would)."""
+    import threading
+
+    from govgraph.graph import Relation
+
+    ledger = _write(tmp_path / "a", SMALL)
+    load_ledger(clean_store, ledger)
+    expected = read_ledger(ledger).data
+    d = neo4j_db.driver
+    # Visible at the head (1): a relation to a node only the next submission (2) shows.
+    d.execute_query("CREATE (:Entity:Compound {id: 'C9', name: '半途小区', added: 2})", database_="neo4j")
+    d.execute_query("MATCH (a:Entity {id: 'U3'}), (b:Entity {id: 'C9'}) CREATE (a)-[:居住 {added: 1}]->(b)",
+                    database_="neo4j")
+    healed = threading.Timer(0.6, lambda: d.execute_query(
+        "MATCH (n:Entity {id: 'C9'}) SET n.added = 1", database_="neo4j"))
+    healed.start()
+    started = time.monotonic()
+    data = clean_store.read()
+    healed.join()
+    assert time.monotonic() - started >= 0.6
+    assert "C9" in data.entities
+    assert Relation("居住", "U3", "C9") in data.relations
+    assert len(data.relations) == len(expected.relations) + 1
+
+
+def test_a_read_that_stays_torn_is_an_error_not_a_graph(clean_store, neo4j_db, tmp_path):
+    from govgraph.errors import StoreError
+
+    load_ledger(clean_store, _write(tmp_path / "a", SMALL))
+    d = neo4j_db.driver
+    d.execute_query("CREATE (:Entity:Compound {id: 'C9', name: '半途小区', added: 2})", database_="neo4j")
+    d.execute_query("MATCH (a:Entity {id: 'U3'}), (b:Entity {id: 'C9'}) CREATE (a)-[:居住 {added: 1}]->(b)",
+                    database_="neo4j")
+    clean_store.torn_read_seconds = 1.0
+    started = time.monotonic()
+    with pytest.raises(StoreError) as caught:
+        clean_store.read()
+    assert 0.5 <= time.monotonic() - started <= 30
+    message = str(caught.value)
+    assert message.startswith(f"读取 Neo4j（{clean_store.uri}）失败：") and "不完整" in message
+    assert "\n" not in message
