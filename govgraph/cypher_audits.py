@@ -42,7 +42,7 @@ def run_audit(store: Neo4jStore, name: str, load: int | None = None, **parameter
     the latest; the query's `$seq`). A `scope` that is not a street or community of the
     store is refused, as a scoped read refuses it."""
     if parameters.get("scope") is not None:
-        require_scope(store, parameters["scope"])
+        require_scope(store, parameters["scope"], load)
     return store.run_read(query_text(name), parameters, load=load)
 
 

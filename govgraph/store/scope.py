@@ -22,10 +22,12 @@ _CHILD_KINDS = {"Community", "Compound", "Committee"}
 _CONTEXT_KINDS = {"PartyOrg", "Firm"}
 
 
-def require_scope(store, scope: str) -> None:
-    """A scope is a street or community the store holds; anything else is refused the
-    same way whichever path (a scoped read, or the server-side Cypher) asked."""
-    root = store.entities_by_id({scope})
+def require_scope(store, scope: str, load: int | None = None) -> None:
+    """A scope is a street or community the store holds in submission `load` (None: the
+    latest); anything else is refused the same way whichever path (a scoped read, or the
+    server-side Cypher) asked."""
+    # `store` may be a view pinned to one submission (the stores' `_At`), which takes no `load`.
+    root = store.entities_by_id({scope}) if load is None else store.entities_by_id({scope}, load=load)
     if scope not in root or root[scope].kind not in _SCOPE_KINDS:
         raise NotFoundError(f"找不到街道或社区：{scope}")
 
