@@ -53,6 +53,12 @@ def read_scope(store, scope: str) -> GraphData:
     relations.update((r.identity, r) for r in store.relations_touching(context_units))
     ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
     entities.update(store.entities_by_id(ends - entities.keys()))
+    # A context firm's status depends on its party organisation's other units (联合建) and
+    # members: the organisations reached only through a context firm are read around too.
+    second = {i for i, e in entities.items() if e.kind == "PartyOrg" and i not in members | context_units}
+    relations.update((r.identity, r) for r in store.relations_touching(second))
+    ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
+    entities.update(store.entities_by_id(ends - entities.keys()))
     return GraphData(entities, sorted(relations.values(), key=lambda r: r.identity), context=set(entities) - members, scope=scope)
 
 
