@@ -161,7 +161,7 @@ def write_register_workbook(path: Path, audited, scope: str | None, as_of) -> in
     from .output import write_xlsx
 
     rows = export_rows([t for t in audited.tracked if in_scope(t, scope)])
-    write_xlsx(path, [Table("register", "整改台账", rows, EXPORT_KEYS)], as_of=as_of)
+    write_xlsx(path, [Table("register", "整改台账", rows, EXPORT_KEYS)], as_of=as_of, names=audited.names)
     return len(rows)
 
 

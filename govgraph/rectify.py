@@ -469,6 +469,7 @@ class TrackedAudit:
     current: int
     baseline: int | None
     units: UnitNames
+    names: dict[str, str] = field(default_factory=dict)  # id → name in `current`, for evidence by name
 
 
 def track_store(store, on: date, profile: Profile, *, current: int | None = None,
@@ -487,7 +488,7 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
         baseline = previous_submission(submissions, current)
     if baseline is not None and baseline >= current:
         raise GovgraphError(f"基准报送（第 {baseline} 次）应早于所审计的报送（第 {current} 次）")
-    history, units = {}, UnitNames()
+    history, units, names = {}, UnitNames(), {}
     for s in submissions:
         if s.seq > current:
             continue
@@ -500,10 +501,10 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
             continue
         history[s.seq] = audit_submission(data, on, profile)
         if s.seq == current:
-            units = UnitNames.of(data)
+            units, names = UnitNames.of(data), {i: e.name for i, e in data.entities.items()}
     tracked = track(history, current, baseline, submission_dates(submissions), read_register(store), on,
                     profile, units, include_all_closed=include_all_closed)
-    return TrackedAudit(tracked, current, baseline, units)
+    return TrackedAudit(tracked, current, baseline, units, names)
 
 
 def entry_to_row(entry: RegisterEntry) -> dict:

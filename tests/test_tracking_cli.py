@@ -159,6 +159,8 @@ def test_register_export_edit_import_and_rectify(periods, tmp_path, db_path):
 
     assert set(rows()) == open_keys  # every open finding, once
     assert sheet.cell(rows()["ORPHAN_COMPOUND", "C3"], col["责任单位"]).value == "城阳社区"
+    evidence = [sheet.cell(r, col["依据"]).value for r in rows().values() if sheet.cell(r, col["依据"]).value]
+    assert evidence == ["张三 任职（负责人） 泾华物业"]  # by name, as the audit's own xlsx gives it
     # edits: a waiver with a bad date, work in progress, one row deleted, the first row moved last
     waive = rows()["ORPHAN_COMPOUND", "C3"]
     for header, value in (("进展", "申请豁免"), ("豁免理由", REASON), ("审批人", "城阳区委组织部"), ("豁免到期", "2024-13-01")):
