@@ -115,12 +115,23 @@ def template(out: Path, roster: bool) -> None:
 @load_option
 @click.option("--scope", metavar="编号", default=None,
               help="只导出一个街道或社区自己的数据（与 load --scope 替换的部分相同），改好后可用 load --scope 交回。")
+@click.option("--roster", is_flag=True,
+              help="导出为一表通（每个小区一行，.xlsx 或 .csv），并列出一表通写不下的内容。")
 @click.pass_obj
-def export(settings, out: Path, load, scope) -> None:
+def export(settings, out: Path, load, scope, roster: bool) -> None:
     """把库中数据导出为台账：以 .xlsx 结尾则写一个工作簿，否则写 CSV 文件夹。
 
-    导出的台账可以再次导入，得到相同的数据。
+    导出的台账可以再次导入，得到相同的数据。加 --roster 时导出一表通：每个小区一行，
+    写不下的内容（历史、带日期的关系、双报到、兼职委员等）会逐类列出，完整导出请用规范台账。
     """
+    from .options import today
+
+    if roster:
+        from govgraph.ledger.roster_write import ROSTER_SUFFIXES
+        from govgraph.errors import GovgraphError
+
+        if out.suffix.lower() not in ROSTER_SUFFIXES:  # before reading the store
+            raise GovgraphError(f"一表通导出为 .xlsx 或 .csv 文件：文件名请以 .xlsx 或 .csv 结尾（而不是 {out.name}）")
     store = settings.store()
     try:
         data = store.read(scope, load=load.seq(store))
@@ -129,11 +140,26 @@ def export(settings, out: Path, load, scope) -> None:
     if scope is not None:
         from govgraph.store.scope import scoped_ledger
 
-        from .options import today
-
         data = scoped_ledger(data, scope, today())
+    if roster:
+        _export_roster(data, out, today())
+        return
     written = write_ledger(data, out)
     say(f"已导出 {len(data.entities)} 个实体、{len(data.relations)} 条关系到 {written}")
+
+
+def _export_roster(data, out: Path, on) -> None:
+    from govgraph.ledger.roster_write import write_roster
+
+    result = write_roster(data, out, on)
+    say(f"已导出一表通 {result.path}：{result.rows} 个小区，每个小区一行（按 {on.isoformat()} 生效的关系）")
+    if not result.left_out:
+        say("一表通写下了全部数据：再导入得到相同的数据。")
+        return
+    say("一表通写不下以下内容，再导入时会缺少或改变（要完整导出，请导出规范台账：govgraph export 台账.xlsx；"
+        "也可以把这些内容写在规范台账的表里，和一表通放在同一个工作簿或文件夹中一起导入）：")
+    for line in result.left_out:
+        say(f"  - {line}")
 
 
 @click.command()

@@ -18,7 +18,7 @@ from .. import values
 from ..errors import LedgerIssue
 from ..graph import Entity, GraphData, Origin, Relation
 from ..schema import PARENT_RELATION, load_schema
-from .mapping import ID_PREFIX, Mapping, RelationSpec, header_key
+from .mapping import ID_PREFIX, EntitySpec, Mapping, RelationSpec, header_key
 from .rows import entity_parsers
 from .sources import RawTable
 
@@ -214,27 +214,13 @@ class _RosterReader:
                     words[c] = word
         present: dict[str, tuple] = {}  # block -> identity
         for block in mapping.entities.values():
-            if not all(c in texts for c in block.trigger):
+            named = block_identity(block, texts, present)
+            if named is None:
                 continue
-            if block.name_column:
-                name = texts[block.name_column]
-                if block.kind == "Person" and _SPACES.search(name):
-                    spaced, name = name, _SPACES.sub("", name)
-                    self.warnings.append(self.issue(number, block.name_column, spaced, "name_spaces",
-                                                    f"姓名中的空格已去掉，按“{name}”读取"))
-            else:
-                name = re.sub(r"\{([^{}]+)\}", lambda m: texts.get(m[1], ""), block.name_template)
-            key = []
-            for k in block.keys:
-                if k.startswith("@"):
-                    key.append(present.get(k[1:]))
-                elif k == block.name_column:
-                    key.append(name)
-                else:
-                    key.append(texts.get(k))
-            if block.key_literal:
-                key.append(block.key_literal)
-            identity = (block.kind, *key)
+            identity, name, spaced = named
+            if spaced is not None:
+                self.warnings.append(self.issue(number, block.name_column, spaced, "name_spaces",
+                                                f"姓名中的空格已去掉，按“{name}”读取"))
             present[block.name] = identity
             acc = self.accs.get(identity)
             origin = Origin(self.display, number, {"name": self.header.written.get(block.label_column, block.label_column)},
@@ -388,6 +374,49 @@ class _RosterReader:
                 for f, d in block.defaults.items():
                     defaults.setdefault(f, d)
         return defaults
+
+
+def block_identity(block: EntitySpec, texts: dict[str, str], present: dict[str, tuple]) -> tuple[tuple, str, str | None] | None:
+    """(identity, name, the name as written when it had inner spaces) of the entity `block`
+    names on a row whose filled cells are `texts`, `present` holding the identities of the
+    row's entities named before it; None when the row does not name one. Rows with equal
+    identities name one entity. The reader and the roster export both go by this."""
+    if not all(c in texts for c in block.trigger):
+        return None
+    spaced = None
+    if block.name_column:
+        name = texts[block.name_column]
+        if block.kind == "Person" and _SPACES.search(name):
+            spaced, name = name, _SPACES.sub("", name)
+    else:
+        name = re.sub(r"\{([^{}]+)\}", lambda m: texts.get(m[1], ""), block.name_template)
+    key = []
+    for k in block.keys:
+        if k.startswith("@"):
+            key.append(present.get(k[1:]))
+        elif k == block.name_column:
+            key.append(name)
+        else:
+            key.append(texts.get(k))
+    if block.key_literal:
+        key.append(block.key_literal)
+    return (block.kind, *key), name, spaced
+
+
+def row_entities(mapping: Mapping, texts: dict[str, str]) -> dict[str, tuple[tuple, str]]:
+    """{block: (identity, id)} of the entities a row of `texts` names, ids as the reader
+    gives them when no two rows disagree: the id column when filled, else derived."""
+    present: dict[str, tuple] = {}
+    out = {}
+    for block in mapping.entities.values():
+        named = block_identity(block, texts, present)
+        if named is None:
+            continue
+        identity, name, _ = named
+        present[block.name] = identity
+        given = texts.get(block.id_column) if block.id_column else None
+        out[block.name] = (identity, given or derived_id(block.kind, name, identity))
+    return out
 
 
 def _pick(rule: dict, attrs: dict) -> object:
