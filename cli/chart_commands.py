@@ -16,9 +16,13 @@ from .output import say
 ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
 
 
-def prepare_font() -> None:
+def prepare_font(output: Path) -> None:
+    """Before a drawing command starts work: `output` can be written (so a mistyped
+    folder fails at once, not after the drawing), and the Chinese font is ready."""
     from govgraph.charts import fonts
+    from govgraph.outputs import check_output_file
 
+    check_output_file(output)
     if not fonts.is_ready():
         say("首次使用：正在准备中文字体（约需半分钟，只需一次）……", err=True)
     fonts.register()
@@ -57,7 +61,7 @@ def chart(settings, unit_id, output: Path, paper, orientation, as_of, load, hide
     as_of = as_of or today()
     orientation = orientation or ("portrait" if coverage_plot else "landscape")
     profile = load_profile(profile_path)
-    prepare_font()
+    prepare_font(output)
     if coverage_plot:
         graph = read_mirror(settings, unit_id, load)
         with terminal_progress() as progress:

@@ -413,7 +413,7 @@ def report(settings, output: Path, scope, as_of, load, profile_path, reporter, f
         raise GovgraphError(f"报告只能写成 .html、.pdf 或 .docx（Word）文件，而不是 {output.suffix or '（无扩展名）'}")
     as_of = as_of or today()
     profile = load_profile(profile_path)
-    prepare_font()
+    prepare_font(output)
     graph = read_mirror(settings, scope, load)
     with terminal_progress() as progress:
         report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress)

@@ -78,7 +78,12 @@ def test_export_again_into_its_own_folder_replaces_it(run, loaded, tmp_path):
     ["report", "-o", "{missing}/报告.html"],
     ["chart", "M1", "-o", "{missing}/架构图.png"],
 ], ids=lambda a: "-".join(a[:3]))
-def test_no_folder_is_created_silently(run, loaded, tmp_path, args):
+def test_no_folder_is_created_silently(run, loaded, tmp_path, args, monkeypatch):
+    from govgraph.charts import fonts
+
+    # As on a machine's first use: a drawing command must refuse before preparing the font.
+    monkeypatch.setattr(fonts, "is_ready", lambda: False)
+    monkeypatch.setattr(fonts, "register", lambda: None)
     missing = tmp_path / "no" / "such"
     result = run(*[a.format(missing=missing) for a in args])
     _refused(result, f"文件夹 {missing} 不存在", "不会自动创建文件夹")
