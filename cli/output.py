@@ -52,13 +52,14 @@ class Output:
     notes: list[str] = field(default_factory=list)
 
     def emit(self, tables: list[Table], *, as_of: date | None = None, heading: str | None = None,
-             names=None) -> None:
+             names=None, note: str | None = None) -> None:
         """Print (or write to `path`) the report made of `tables`. `names` (id → name, see
-        `entity_names`) puts names beside the ids the rows refer to."""
+        `entity_names`) puts names beside the ids the rows refer to; `note` is one more
+        line of an xlsx's meta row (what the states compare)."""
         if self.fmt == "xlsx":
             if self.path is None:
                 raise GovgraphError("xlsx 格式需要用 -o 指定输出文件，例如 -o 报表.xlsx")
-            write_xlsx(self.path, tables, as_of=as_of, reporter=self.reporter, names=names)
+            write_xlsx(self.path, tables, as_of=as_of, reporter=self.reporter, names=names, note=note)
             say(f"已写入 {self.path}")
             return
         self.write(render_report(tables, self.fmt, as_of=as_of, heading=heading, reporter=self.reporter,
@@ -331,8 +332,9 @@ def markdown(t: Table, names=None) -> str:
     return "\n".join(lines)
 
 
-def write_xlsx(path: Path, tables: list[Table], *, as_of=None, reporter=None, names=None) -> None:
-    """One sheet per table: a meta row (填报单位, 统计时点), then a frozen header with 序号."""
+def write_xlsx(path: Path, tables: list[Table], *, as_of=None, reporter=None, names=None,
+               note: str | None = None) -> None:
+    """One sheet per table: a meta row (填报单位, 统计时点, `note`), then a frozen header with 序号."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -348,7 +350,9 @@ def write_xlsx(path: Path, tables: list[Table], *, as_of=None, reporter=None, na
             meta.append(f"填报单位：{reporter}")
         if as_of:
             meta.append(f"统计时点：{as_of.isoformat()}")
-        sheet.append(["　".join(meta) if meta else t.title])
+        if note:
+            meta.append(note)
+        sheet.append([mask_sensitive("　".join(meta)) if meta else t.title])
         cols = columns(t.keys, "xlsx", names is not None)
         headers = ["序号"] + [c.header for c in cols]
         sheet.append(headers)

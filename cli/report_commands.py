@@ -69,6 +69,10 @@ def audit(settings, as_of, load, scope, profile_path, fail_on, baseline, out) ->
     加 --baseline 时对照一次较早的报送，标出新增、持续、回潮、已整改的问题，并按问题和街道汇总。"""
     as_of = as_of or today()
     profile = load_profile(profile_path)
+    if baseline is None and out.fmt == "xlsx":  # a workbook is what is sent out: states and register always
+        from govgraph.rectify import PREVIOUS
+
+        baseline = PREVIOUS
     if baseline is not None:
         findings = _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out)
         _fail_on(fail_on, findings)
@@ -91,13 +95,20 @@ STATE_FINDING_KEYS = ["state", "first_seen", "severity", "code", "title", "entit
                       "rectify_deadline", "register_status", "progress", "waiver", "overdue", "reported_not_fixed"]
 STATE_TABLE_KEYS = ["state", "first_seen", "severity", "title", "entity_id", "entity_name", "message",
                     "responsible_unit_name", "rectify_deadline", "register_status"]
+STATE_KEYS = ["state", "first_seen", "closed_in"]
+REGISTER_KEYS = ["responsible_unit", "responsible_unit_name", "rectify_deadline", "register_status", "overdue",
+                 "measures", "person", "progress", "waiver_reason", "approver", "waiver_expires", "reported_not_fixed"]
+PROGRESS_TABLE_KEYS = ["present", "新增", "持续", "回潮", "已整改", "超期", "已豁免"]
 
 
 def _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out):
     """`audit --baseline B`: the findings of the audited submission with their §7 states
-    against B, then the 已整改 ones; summaries per code and per street."""
+    against B, then the 已整改 ones; summaries per code and per street. An xlsx (which
+    takes this path with or without --baseline) holds the findings' columns first, then
+    their states and the register's columns; with no earlier submission it says so and
+    leaves the state columns out."""
     from govgraph.finding_states import FIXED, STATES
-    from govgraph.rectify import PREVIOUS, track_store
+    from govgraph.rectify import PREVIOUS, progress_counts, state_summary, track_store
     from govgraph.store.base import resolve_load
 
     store = settings.store()
@@ -110,14 +121,29 @@ def _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out
         audited = track_store(store, as_of, profile, current=current, baseline=baseline, scope=scope)
     finally:
         store.close()
-    from govgraph.rectify import state_summary
-
+    present = [t.audited.finding for t in audited.tracked if t.state.state != FIXED]
+    counts = "、".join(f"{s} {sum(1 for t in audited.tracked if t.state.state == s)} 条" for s in STATES)
+    if out.fmt == "xlsx":
+        compared = audited.baseline is not None
+        states = STATE_KEYS if compared else []
+        shown = PROGRESS_TABLE_KEYS if compared else ["present", "超期", "已豁免"]
+        by_street = progress_counts(audited.tracked, audited.units, "street")
+        tables = [Table("summary", "问题汇总", progress_counts(audited.tracked, audited.units, "code"),
+                        ["severity", "code", "title", *shown])]
+        if len(audited.units.district_names) > 1:
+            tables.append(Table("districts", "整改情况（按区县）",
+                                progress_counts(audited.tracked, audited.units, "district"),
+                                ["unit_id", "unit_name", *shown]))
+        tables += [Table("streets", "整改情况（按街道）", by_street, ["unit_id", "unit_name", *shown]),
+                   Table("findings", "问题清单", [t.sheet_row() for t in audited.tracked
+                                                  if compared or t.state.state != FIXED],
+                         [*FINDING_KEYS, *states, *REGISTER_KEYS])]
+        out.emit(tables, as_of=as_of, note=audited.against_words(), names=audited.names)
+        return present
     by_code, by_street = state_summary(audited.tracked, audited.units)
     rows = [t.as_row() for t in audited.tracked]
     if out.fmt != "json":  # 整改时限 (the §6 key `deadline` is the indicators' 目标期限 elsewhere)
         rows = [{**r, "rectify_deadline": r["deadline"]} for r in rows]
-    present = [t.audited.finding for t in audited.tracked if t.state.state != FIXED]
-    counts = "、".join(f"{s} {sum(1 for t in audited.tracked if t.state.state == s)} 条" for s in STATES)
     against = f"对照第 {audited.baseline} 次导入" if audited.baseline else "没有更早的导入可对照，全部为新增"
     state_keys = list(STATES)
     out.emit([Table("states_by_code", "问题状态（按问题）", by_code, ["severity", "code", "title", *state_keys]),

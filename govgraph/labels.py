@@ -61,7 +61,7 @@ HEADERS = {
     "responsible_unit": "责任单位编号", "responsible_unit_name": "责任单位", "rectify_deadline": "整改时限",
     "register_status": "整改状态", "measures": "整改措施", "person": "责任人", "progress": "进展",
     "waiver_reason": "豁免理由", "approver": "审批人", "waiver_expires": "豁免到期", "waiver": "豁免",
-    "overdue": "超期", "reported_not_fixed": "报而未改", "open_total": "未销号合计",
+    "overdue": "超期", "reported_not_fixed": "报而未改", "open_total": "未销号合计", "present": "本期问题",
     # person and path
     "path": "路径", "length": "步数", "role_history": "历史",
 }

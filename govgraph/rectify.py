@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic_core import PydanticCustomError
 
 from .errors import GovgraphError, LedgerError, LedgerIssue
-from .finding_states import FIXED, FindingKey, FindingState, closed_findings, finding_key, finding_states, key_as_json
+from .finding_states import FIXED, NEW, PERSISTING, RECURRED, FindingKey, FindingState, closed_findings, finding_key, finding_states, key_as_json
 from .findings import Finding, audit
 from .graph import GraphData
 from .labels import header_for
@@ -196,6 +196,12 @@ class Tracked:
     def key(self) -> FindingKey:
         return self.state.key
 
+    def sheet_row(self) -> dict:
+        """`as_row` with the register's fields flat, for a workbook's columns."""
+        e = self.entry or RegisterEntry(self.key)
+        return {**self.as_row(), "rectify_deadline": self.deadline, "waiver_reason": e.waiver_reason,
+                "approver": e.approver, "waiver_expires": e.waiver_expires}
+
     def as_row(self) -> dict:
         e = self.entry or RegisterEntry(self.key)
         return {
@@ -211,22 +217,30 @@ class Tracked:
 
 @dataclass
 class UnitNames:
-    """Names and streets of the units an edited 责任单位 may name (the current graph)."""
+    """Names and streets of the units an edited 责任单位 may name (the current graph), and
+    the district of each street with the districts' names (for roll-ups by district)."""
 
     names: dict[str, str] = field(default_factory=dict)
     streets: dict[str, str | None] = field(default_factory=dict)
+    districts: dict[str, str | None] = field(default_factory=dict)  # street id → district id
+    district_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, data: GraphData) -> UnitNames:
         units = cls()
-        streets = {}
-        for r in data.relations:  # a community's street, any recorded (it rarely moves)
-            if r.type == "隶属" and r.to_id in data.entities and data.entities[r.to_id].kind == "Street":
-                streets.setdefault(r.from_id, r.to_id)
+        parents: dict[str, dict[str, str]] = {"Street": {}, "District": {}}
+        for r in data.relations:  # a unit's street or district, any recorded (they rarely move)
+            kind = data.entities[r.to_id].kind if r.type == "隶属" and r.to_id in data.entities else None
+            if kind in parents:
+                parents[kind].setdefault(r.from_id, r.to_id)
         for e in data.entities.values():
             if e.kind in RESPONSIBLE_KINDS:
                 units.names[e.id] = e.name
-                units.streets[e.id] = e.id if e.kind == "Street" else streets.get(e.id)
+                units.streets[e.id] = e.id if e.kind == "Street" else parents["Street"].get(e.id)
+            if e.kind == "Street":
+                units.districts[e.id] = parents["District"].get(e.id)
+            elif e.kind == "District":
+                units.district_names[e.id] = e.name
         return units
 
 
@@ -288,23 +302,61 @@ def summary_by_unit(tracked: list[Tracked]) -> list[dict]:
     return out
 
 
-def state_summary(tracked: list[Tracked], units: UnitNames) -> tuple[list[dict], list[dict]]:
-    """How many findings are in each state (新增, 持续, 回潮, 已整改), per code and per street."""
-    from .finding_states import STATES
+PRESENT = "present"  # 本期问题: the findings of the audited submission
+PROGRESS_KEYS = (PRESENT, NEW, PERSISTING, RECURRED, FIXED, OVERDUE, WAIVED)
+PROGRESS_GROUPS = ("code", "district", "street", "unit")
+_NO_UNIT = {"district": "（未定区县）", "street": "（未定街道）", "unit": "（未定责任单位）"}
+
+
+def progress_counts(tracked: list[Tracked], units: UnitNames, by: str = "street") -> list[dict]:
+    """How the findings stand, per code, district, street or 责任单位 (`by`): present in
+    the audited submission (`present`), of those 新增, 持续 and 回潮; 已整改 (the baseline's
+    findings gone now); 超期 (open past the 整改时限, not waived) and 已豁免. The street is
+    that of the 责任单位; a 合计 row (unit_id TOTAL) last."""
     from .findings import SEVERITY_ORDER, finding_texts
 
-    by_code: dict[str, Counter] = {}
-    by_street: dict[str | None, Counter] = {}
+    if by not in PROGRESS_GROUPS:
+        raise ValueError(f"progress_counts by {by!r}")
+    groups: dict[str | None, Counter] = {}
+    total = Counter()
     for t in tracked:
-        by_code.setdefault(t.key[0], Counter())[t.state.state] += 1
-        by_street.setdefault(t.street_id, Counter())[t.state.state] += 1
-    codes = [{"severity": finding_texts()[c]["severity"], "code": c, "title": finding_texts()[c]["title"],
-              **{s: n[s] for s in STATES}}
-             for c, n in sorted(by_code.items(), key=lambda x: (SEVERITY_ORDER[finding_texts()[x[0]]["severity"]], x[0]))]
-    streets = [{"unit_id": s or "", "unit_name": units.names.get(s, "（未定街道）") if s else "（未定街道）",
-                **{k: n[k] for k in STATES}}
-               for s, n in sorted(by_street.items(), key=lambda x: (x[0] is None, x[0] or ""))]
-    return codes, streets
+        if by == "code":
+            group = t.key[0]
+        elif by == "unit":
+            group = t.responsible_unit
+        elif by == "street":
+            group = t.street_id
+        else:
+            group = units.districts.get(t.street_id) if t.street_id else None
+        counts = groups.setdefault(group, Counter())
+        for c in (counts, total):
+            c[t.state.state] += 1
+            c[PRESENT] += t.state.state != FIXED
+            c[OVERDUE] += t.overdue
+            c[WAIVED] += t.status == WAIVED
+    texts = finding_texts()
+    if by == "code":
+        order = sorted(groups, key=lambda c: (SEVERITY_ORDER[texts[c]["severity"]], c))
+        heads = {c: {"severity": texts[c]["severity"], "code": c, "title": texts[c]["title"]} for c in order}
+        last = {"unit_id": "TOTAL", "severity": None, "code": None, "title": "合计"}
+    else:
+        def district(g):  # streets and units sort within their district
+            street = g if by == "street" else units.streets.get(g)
+            return units.districts.get(street) or "\uffff" if street else "\uffff"
+
+        order = sorted(groups, key=lambda g: (g is None, "" if by == "district" else district(g), g or ""))
+        names = units.district_names if by == "district" else units.names
+        heads = {g: {"unit_id": g or "", "unit_name": names.get(g, g) if g else _NO_UNIT[by]} for g in order}
+        last = {"unit_id": "TOTAL", "unit_name": "合计"}
+    rows = [{**heads[g], **{k: groups[g][k] for k in PROGRESS_KEYS}} for g in order]
+    return [*rows, {**last, **{k: total[k] for k in PROGRESS_KEYS}}]
+
+
+def state_summary(tracked: list[Tracked], units: UnitNames) -> tuple[list[dict], list[dict]]:
+    """How many findings are in each state (新增, 持续, 回潮, 已整改), per code and per
+    street (`progress_counts` without its 合计 row)."""
+    return tuple([r for r in progress_counts(tracked, units, by) if r.get("unit_id") != "TOTAL"]
+                 for by in ("code", "street"))
 
 
 # -- the register workbook ---------------------------------------------------------------
@@ -321,9 +373,7 @@ def export_rows(tracked: list[Tracked]) -> list[dict]:
     for t in tracked:
         if t.status == CLOSED:
             continue
-        e = t.entry or RegisterEntry(t.key)
-        rows.append({**t.as_row(), "rectify_deadline": t.deadline, "progress": e.progress,
-                     "waiver_reason": e.waiver_reason, "approver": e.approver, "waiver_expires": e.waiver_expires})
+        rows.append({**t.sheet_row(), "progress": t.entry.progress if t.entry else None})
     rows.sort(key=lambda r: (r["street_id"] or "\uffff", r["responsible_unit"] or "\uffff", r["code"], r["entity_id"]))
     return rows
 
@@ -470,6 +520,18 @@ class TrackedAudit:
     baseline: int | None
     units: UnitNames
     names: dict[str, str] = field(default_factory=dict)  # id → name in `current`, for evidence by name
+    periods: dict[int, str | None] = field(default_factory=dict)  # each submission's period label
+
+    def submission_words(self, seq: int) -> str:
+        period = self.periods.get(seq)
+        return f"第 {seq} 次导入" + (f"（{period}）" if period else "")
+
+    def against_words(self) -> str:
+        """What the states compare, in one sentence for a heading or a report."""
+        if self.baseline is None:
+            return (f"{self.submission_words(self.current)}之前没有报送可对照：本期问题都是首次发现，"
+                    "新增、持续、回潮、已整改从下一次报送起统计")
+        return f"{self.submission_words(self.current)}对照{self.submission_words(self.baseline)}"
 
 
 def track_store(store, on: date, profile: Profile, *, current: int | None = None,
@@ -504,7 +566,7 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
             units, names = UnitNames.of(data), {i: e.name for i, e in data.entities.items()}
     tracked = track(history, current, baseline, submission_dates(submissions), read_register(store), on,
                     profile, units, include_all_closed=include_all_closed)
-    return TrackedAudit(tracked, current, baseline, units, names)
+    return TrackedAudit(tracked, current, baseline, units, names, {s.seq: s.period for s in submissions})
 
 
 def entry_to_row(entry: RegisterEntry) -> dict:

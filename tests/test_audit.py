@@ -152,9 +152,10 @@ def test_markdown_and_xlsx_reports(run, make_ledger, tmp_path):
     result = run("audit", "--as-of", "2024-06-30", "--format", "xlsx", "-o", str(out), "--reporter", "城阳街道党工委")
     assert result.exit_code == 0 and result.stdout == f"已写入 {out}\n"
     book = load_workbook(out)
-    assert book.sheetnames == ["问题汇总", "问题清单"]
+    # the workbook carries the states and the register (issue 11.4); with one submission it says so
+    assert book.sheetnames == ["问题汇总", "整改情况（按街道）", "问题清单"]
     sheet = book["问题清单"]
-    assert sheet["A1"].value == "填报单位：城阳街道党工委　统计时点：2024-06-30"
+    assert sheet["A1"].value.startswith("填报单位：城阳街道党工委　统计时点：2024-06-30　第 1 次导入之前没有报送可对照")
     assert [c.value for c in sheet[2]][:4] == ["序号", "严重程度", "问题代码", "问题"]
     assert sheet.freeze_panes == "A3"
     assert sheet.column_dimensions["I"].width > 10
