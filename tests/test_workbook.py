@@ -35,6 +35,10 @@ def test_template_sheets_headers_lists_and_guide(tmp_path):
     guide = [[c.value for c in row] for row in book["填表说明"].iter_rows()]
     assert ["小区", "类型", None, "从下拉列表中选", "、".join(schema.enum_values["category"])] in guide
     assert any("日期" in str(row[3]) for row in guide if row[1] == "成立日期")
+    # Printed one page wide; a row as tall as its longest wrapped note.
+    assert book["填表说明"].page_setup.fitToWidth == 1 and book["填表说明"].sheet_properties.pageSetUpPr.fitToPage
+    long_note = next(i for i, row in enumerate(guide, start=1) if len(str(row[3] or "")) > 40)
+    assert book["填表说明"].row_dimensions[long_note].height >= 30
 
 
 def test_template_filled_in_with_openpyxl_loads_with_no_edits(tmp_path):
@@ -72,7 +76,10 @@ def test_roster_template_loads_when_filled(tmp_path):
     assert [e.attrs["households"] for e in data.entities.values() if e.kind == "Compound"] == [1200]
 
 
-@pytest.mark.parametrize("ledger", [ACCEPTANCE / "core" / "ledger", ACCEPTANCE / "roster" / "with_sheets"])
+DEMO = ACCEPTANCE.parent.parent / "seeds" / "demo"  # the ledger `govgraph demo` loads
+
+
+@pytest.mark.parametrize("ledger", [ACCEPTANCE / "core" / "ledger", ACCEPTANCE / "roster" / "with_sheets", DEMO])
 def test_export_is_typed_and_round_trips(tmp_path, ledger):
     data = read_ledger(ledger).data
     first = write_ledger(data, tmp_path / "a.xlsx")

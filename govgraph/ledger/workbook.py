@@ -243,8 +243,14 @@ def _write_guide(book, sheets: list[Sheet], bold, fill) -> None:
     from openpyxl.styles import Alignment
 
     ws = book.create_sheet("填表说明")
-    for letter, width in zip("ABCDE", (14, 18, 8, 60, 40)):
+    widths = (14, 18, 8, 60, 40)
+    for letter, width in zip("ABCDE", widths):
         ws.column_dimensions[letter].width = width
+    # Printed, the guide is one page wide (its long notes would otherwise spill onto a
+    # second column of pages); the opening lines span the five columns.
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     wrap = Alignment(wrap_text=True, vertical="top")
     lines = [
         "填表说明：表头为深色的列必填；每张表第二行是示例（第一格以“示例：”开头），导入时自动跳过，可以删除。",
@@ -252,22 +258,41 @@ def _write_guide(book, sheets: list[Sheet], bold, fill) -> None:
         "表上方可以有标题行，旁边可以有序号、备注等列（导入时跳过并提醒）。有任何错误时一条也不导入，并列出全部错误（文件:行:列: 值: 原因）。",
         "",
     ]
-    for text in lines:
-        ws.append([text])
+    for number, text in enumerate(lines, start=1):
+        cell = WriteOnlyCell(ws, text)
+        cell.alignment = wrap
+        ws.append([cell])
+        if text:
+            ws.merged_cells.add(f"A{number}:E{number}")
+            ws.row_dimensions[number].height = _height((text,), (sum(widths),))
     header = []
     for text in ("工作表", "列", "必填", "含义", "可选值"):
         cell = WriteOnlyCell(ws, text)
         cell.font, cell.fill = bold, fill
         header.append(cell)
     ws.append(header)
+    number = len(lines) + 1
     for sheet in sheets:
         for c in sheet.columns:
             row = []
-            for v in (sheet.name, c.header, YES if c.required else "", c.note, "、".join(c.choices)):
+            values = (sheet.name, c.header, YES if c.required else "", c.note, "、".join(c.choices))
+            for v in values:
                 cell = WriteOnlyCell(ws, v)
                 cell.alignment = wrap
                 row.append(cell)
+            number += 1
+            # Wrapped text does not grow its row by itself in every program (LibreOffice
+            # prints it over the next row): the height its longest cell needs.
+            ws.row_dimensions[number].height = _height(values, widths)
             ws.append(row)
+
+
+LINE_HEIGHT = 15  # points, one line of the default 11-point font
+
+
+def _height(values, widths) -> float:
+    lines = max(-(-_width(v) // max(1, w - 2)) for v, w in zip(values, widths))
+    return LINE_HEIGHT * max(1, lines)
 
 
 def _width(value) -> int:
