@@ -12,9 +12,14 @@ DROP CONSTRAINT entity_id_unique IF EXISTS;
 CREATE INDEX entity_id IF NOT EXISTS
 FOR (n:Entity) ON (n.id);
 
-// The one head node: the current committed submission (h.seq) and the writer lock.
+// The one head node: the current committed submission (h.seq), and the token of the
+// load writing the next one (h.writer).
 CREATE CONSTRAINT submission_head_key IF NOT EXISTS
 FOR (h:SubmissionHead) REQUIRE h.key IS UNIQUE;
+
+// The one lock node: a load holds a transaction open on it (the writer lock).
+CREATE CONSTRAINT submission_lock_key IF NOT EXISTS
+FOR (l:SubmissionLock) REQUIRE l.key IS UNIQUE;
 
 // Finding the rows a killed load left (added or removed after the head).
 CREATE INDEX entity_added IF NOT EXISTS

@@ -46,27 +46,48 @@ def reader(target: str, out: str, stop: str) -> None:
 
 
 def held_load(target: str, ledger: str, marker: str, hold: float, mode: str = "replace",
-              scope: str | None = None, release: str | None = None) -> None:
-    """Load `ledger`, but once every row is written (before the commit) create `marker`
-    and wait `hold` seconds (or, given `release`, until that file exists) with the
-    transaction open."""
+              scope: str | None = None, release: str | None = None, after_batches: int | None = None,
+              batch_size: int | None = None) -> None:
+    """Load `ledger`, but once every row is written (before the commit; on Neo4j before
+    the head switch) create `marker` and wait `hold` seconds (or, given `release`, until
+    that file exists) with the writer lock held. Neo4j, given `after_batches`: hold after
+    that many batch transactions have committed instead (`batch_size` rows each)."""
     from govgraph.loading import load_ledger
     from govgraph.store.neo4j import Neo4jStore
     from govgraph.store.sqlite import SqliteStore
 
+    def hold_here():
+        Path(marker).touch()
+        deadline = time.monotonic() + hold
+        while time.monotonic() < deadline and not (release and os.path.exists(release)):
+            time.sleep(0.02)
+
     def hold_after(original):
         def held(*args, **kwargs):
             result = original(*args, **kwargs)
-            Path(marker).touch()
-            deadline = time.monotonic() + hold
-            while time.monotonic() < deadline and not (release and os.path.exists(release)):
-                time.sleep(0.02)
+            hold_here()
+            return result
+        return held
+
+    def hold_after_batch(original):
+        done = [0]
+
+        def held(*args, **kwargs):
+            result = original(*args, **kwargs)
+            done[0] += 1
+            if done[0] == after_batches:
+                hold_here()
             return result
         return held
 
     SqliteStore._write_change = hold_after(SqliteStore._write_change)
-    Neo4jStore._submit_tx = hold_after(Neo4jStore._submit_tx)
+    if after_batches is None:
+        Neo4jStore._write_change = hold_after(Neo4jStore._write_change)
+    else:
+        Neo4jStore._write_batch = hold_after_batch(Neo4jStore._write_batch)
     store = open_store(target)
+    if batch_size is not None:
+        store.batch_size = batch_size
     record = load_ledger(store, ledger, mode=mode, scope=scope,
                          on_wait=lambda message: print(message, file=sys.stderr, flush=True)).record
     store.close()

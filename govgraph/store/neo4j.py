@@ -4,16 +4,18 @@ Representation (docs/design.md, "Neo4j representation"): one node `:Entity:<Kind
 entity with `id`, `name`, its fields (dates as Neo4j `date`, tags as a list) and load
 provenance `ledger_file`, `ledger_row`; one relationship per relation, typed with the
 Chinese relation name, with `role`, `since`, `until`, `source` and provenance. A value
-not given is absent, never null. The load log is `:LoadRecord` nodes.
+not given is absent, never null. Submissions are `:Submission` nodes; the current one is
+named by the `:SubmissionHead` node.
 
 Every query is a constant with `$parameters`. Cypher cannot parameterise labels and
 relationship types, so the per-label and per-type queries are built once, from the
 schema's names only (a fixed, trusted set), and each name is checked before use.
 
-`replace_all` is one managed write transaction: delete the old relationships, merge the
-new entities by id and create the new relationships in `UNWIND` batches, delete the
-entities that are gone, append the load record. If anything fails the transaction is
-rolled back and the previous graph stays as it was.
+A submission (`submit`) is written in batches of `batch_size` rows, each batch its own
+transaction, as rows of the next seq that readers at the head do not see; one last
+transaction switches the head's `seq`, and that is all it changes. The writer lock is a
+transaction held open on the `:SubmissionLock` node for the whole load, so a killed
+loader frees it when its connection drops; the next load removes what it left.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import logging
 import os
 import re
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import fields as dataclass_fields
@@ -42,7 +45,7 @@ from .scope import read_scope
 ENTITY_LABEL = "Entity"
 DEFAULT_DATABASE = "neo4j"
 DEFAULT_USERNAME = "neo4j"
-BATCH_SIZE = 5000
+BATCH_SIZE = 20_000  # rows per batch transaction
 # A torn whole-graph read (see `read`) is read again after 0.05 s, the wait doubling up to
 # 1 s, for up to this long; then a Chinese error rather than a torn graph.
 TORN_READ_SECONDS = 120.0
@@ -74,47 +77,72 @@ OPTIONAL MATCH (h:SubmissionHead {key: 'head'})
 RETURN h.seq AS seq
 """
 
-# The writer lock: the first statement of every write transaction sets a property on the
-# one head node, so a second writer waits here until the first commits or rolls back.
-_LOCK_HEAD = """
+# A submission is written in batches, each its own transaction, and made visible by a last
+# one that changes the head's `seq` only (docs/design.md, "Neo4j representation").
+#
+# The writer lock is a transaction held open for the whole load on the one
+# `:SubmissionLock` node: a second writer's lock statement waits there until the first one
+# ends. When a loader dies, the server rolls its open transaction back as the connection
+# drops, which frees the lock: a killed load never blocks the next one.
+_ENSURE_LOCK = """
 MERGE (h:SubmissionHead {key: 'head'})
 ON CREATE SET h.seq = 0
-SET h.locked = coalesce(h.locked, 0) + 1
-RETURN h.seq AS seq
+MERGE (l:SubmissionLock {key: 'writer'})
 """
-
-_PROBE_HEAD = """
-MATCH (h:SubmissionHead {key: 'head'})
-SET h.locked = h.locked
+_TAKE_LOCK = """
+MATCH (l:SubmissionLock {key: 'writer'})
+SET l.taken = coalesce(l.taken, 0) + 1
+"""
+_PROBE_LOCK = """
+MATCH (l:SubmissionLock {key: 'writer'})
+SET l.taken = l.taken
 """
 _PROBE_SECONDS = 1.0
 
-_SET_HEAD = """
+# With the lock held, the writer's token goes on the head (committed). A token found
+# there belonged to a load that never finished: its leftovers are cleaned first. Every
+# batch checks the token (taking the head's write lock for its own length), so rows are
+# never written for a load whose lock was lost to another writer.
+_CLAIM_HEAD = """
 MATCH (h:SubmissionHead {key: 'head'})
-SET h.seq = $seq
+WITH h, h.writer AS stale
+SET h.writer = $token
+RETURN h.seq AS seq, stale
+"""
+_CHECK_TOKEN = """
+MATCH (h:SubmissionHead {key: 'head'}) WHERE h.writer = $token
+SET h.writer = $token
+RETURN count(h) AS held
+"""
+_RELEASE_HEAD = """
+MATCH (h:SubmissionHead {key: 'head'}) WHERE h.writer = $token
+SET h.writer = null
+"""
+# The switch: the one visible change of a submission.
+_SWITCH_HEAD = """
+MATCH (h:SubmissionHead {key: 'head'}) WHERE h.writer = $token AND h.seq = $head
+SET h.seq = $seq, h.writer = null
+RETURN count(h) AS switched
 """
 
-# Leftovers of a load killed before its head switch: rows it added are deleted, rows it
-# marked removed are current again.
-_CLEAN_ENTITIES = """
-MATCH (n:Entity) WHERE n.added > $head
-DETACH DELETE n
-"""
-_UNMARK_ENTITIES = """
-MATCH (n:Entity) WHERE n.removed > $head
-SET n.removed = null
-"""
-_CLEAN_RELATIONS = """
-MATCH (:Entity)-[r]->(:Entity) WHERE type(r) IN $types AND r.added > $head
-DELETE r
-"""
-_UNMARK_RELATIONS = """
-MATCH (:Entity)-[r]->(:Entity) WHERE type(r) IN $types AND r.removed > $head
-SET r.removed = null
-"""
+# Leftovers of a load that did not reach its switch: rows it added are deleted, rows it
+# marked removed are current again, its submission node goes. Each in batches of its own
+# transactions (the rows are invisible to readers either way).
+_CLEANING = (
+    """MATCH (:Entity)-[r]->(:Entity) WHERE type(r) IN $types AND r.added > $head
+CALL (r) { DELETE r } IN TRANSACTIONS OF 20000 ROWS""",
+    """MATCH (:Entity)-[r]->(:Entity) WHERE type(r) IN $types AND r.removed > $head
+CALL (r) { SET r.removed = null } IN TRANSACTIONS OF 20000 ROWS""",
+    """MATCH (n:Entity) WHERE n.added > $head
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS""",
+    """MATCH (n:Entity) WHERE n.removed > $head
+CALL (n) { SET n.removed = null } IN TRANSACTIONS OF 20000 ROWS""",
+    """MATCH (s:Submission) WHERE s.seq > $head
+DETACH DELETE s""",
+)
 
 _READ_CURRENT_ENTITIES = """
-MATCH (n:Entity) WHERE n.removed IS NULL
+MATCH (n:Entity) WHERE """ + _VISIBLE.format(v="n") + """
 RETURN elementId(n) AS eid, labels(n) AS labels, properties(n) AS props
 """
 
@@ -154,7 +182,7 @@ RETURN type(r) AS type, a.id AS from_id, b.id AS to_id, r.role AS role, r.since 
 
 _READ_CURRENT_RELATIONS = """
 MATCH (a:Entity)-[r]->(b:Entity)
-WHERE type(r) IN $types AND r.removed IS NULL
+WHERE type(r) IN $types AND """ + _VISIBLE.format(v="r") + """
 RETURN elementId(r) AS eid, type(r) AS type, a.id AS from_id, b.id AS to_id, r.role AS role,
        r.since AS since, r.until AS until, r.source AS source, r.ledger_file AS ledger_file,
        r.ledger_row AS ledger_row
@@ -355,7 +383,7 @@ class Neo4jStore:
         if "DatabaseNotFound" in code:
             return f"数据库 {self.database} 不存在：请检查 NEO4J_DATABASE"
         if "Memory" in code:
-            return ("整个台账在一个事务中写入，超出了服务器的事务内存上限："
+            return ("一批写入超出了服务器的事务内存上限："
                     "请增大 Neo4j 的堆内存（或 dbms.memory.transaction.total.max）")
         if "Forbidden" in code or isinstance(exc, neo4j_errors.Forbidden):
             return "当前用户没有写入权限：请检查 NEO4J_USERNAME 对应用户的角色"
@@ -396,30 +424,71 @@ class Neo4jStore:
 
     def submit(self, build: Build, *, at: str, ledger: str, mode: str, period: str | None = None,
                scope: str | None = None, on_wait=None) -> Submission:
-        """One submission (docs/design.md, "Submissions"): the head node locked first, the
-        leftovers of a killed load cleaned, the current graph read and `build(before)` run
-        with the lock held, only the change written, and the head switched to the new seq.
-        Today all of it is one transaction; the head switch is its last statement, so the
-        rows can later be written in batches before it."""
+        """One submission (docs/design.md, "Submissions" and "Neo4j representation"): the
+        writer lock taken (a transaction held open on the lock node), a killed load's
+        leftovers cleaned, the current graph read and `build(before)` run with the lock
+        held, the change written in batches of their own transactions (rows readers at the
+        head cannot see), and last the head switched to the new seq in one transaction that
+        changes nothing else. A load that fails removes what it wrote; one that is killed
+        leaves rows the next load removes. Either way readers never see any of it."""
         self.ensure_schema()
         self._upgrade_if_needed()
         info = dict(at=at, ledger=ledger, mode=mode, period=period, scope=scope)
 
         def work() -> Submission:
-            with self.driver.session(database=self.database) as session:
-                if on_wait and self._head_taken(session):
+            with self.driver.session(database=self.database) as session, \
+                    self.driver.session(database=self.database) as lock_session:
+                session.execute_write(lambda tx: tx.run(_ENSURE_LOCK).consume())
+                if on_wait and self._lock_taken(session):
                     on_wait("数据库正被另一个导入占用，正在等待它完成后再导入……")
-                return session.execute_write(self._submit_tx, build, info)
+                lock = lock_session.begin_transaction()
+                try:
+                    lock.run(_TAKE_LOCK).consume()  # waits while another writer holds it
+                    return self._locked_submit(session, build, info)
+                finally:
+                    lock.rollback()  # the lock transaction never changes anything
 
         return self._guard("write", work)
 
-    def _submit_tx(self, tx, build, info) -> Submission:
-        head = tx.run(_LOCK_HEAD).single()["seq"]
+    def _locked_submit(self, session, build: Build, info: dict) -> Submission:
+        token = uuid.uuid4().hex
+        claim = session.execute_write(lambda tx: tx.run(_CLAIM_HEAD, token=token).single())
+        head, stale = claim["seq"], claim["stale"]
+        if stale is not None:  # a load that never finished: remove what it wrote
+            self._clean(session, head)
+        try:
+            submission = self._write_change(session, token, head, build, info)
+        except BaseException:
+            try:  # remove what this load wrote now (else the next load will)
+                self._clean(session, head)
+                session.execute_write(lambda tx: tx.run(_RELEASE_HEAD, token=token).consume())
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            raise
+        switched = session.execute_write(
+            lambda tx: tx.run(_SWITCH_HEAD, token=token, head=head, seq=submission.seq).single()["switched"])
+        if switched != 1:
+            raise StoreError(self._LOCK_LOST.format(uri=self.uri))
+        return submission
+
+    _LOCK_LOST = ("写入 Neo4j（{uri}）失败，库中数据未改变：导入过程中写入锁被另一个导入取得"
+                  "（本次导入的连接曾中断？），请重新导入")
+
+    def _clean(self, session, head: int) -> None:
+        """Remove every row of a submission after `head` (one not switched on)."""
+        for query in _CLEANING:
+            session.run(query, head=head, types=self._relation_types).consume()
+
+    def _write_change(self, session, token: str, head: int, build: Build, info: dict) -> Submission:
+        """Read the graph at `head`, build the new one, and write the change as rows of
+        submission head+1, in batches; returns the submission (not yet switched on)."""
         seq = head + 1
-        for query in (_CLEAN_RELATIONS, _UNMARK_RELATIONS, _CLEAN_ENTITIES, _UNMARK_ENTITIES):
-            tx.run(query, head=head, types=self._relation_types).consume()
-        entity_records = list(tx.run(_READ_CURRENT_ENTITIES))
-        relation_records = list(tx.run(_READ_CURRENT_RELATIONS, types=self._relation_types))
+
+        def read_current(tx):
+            return (list(tx.run(_READ_CURRENT_ENTITIES, seq=head)),
+                    list(tx.run(_READ_CURRENT_RELATIONS, seq=head, types=self._relation_types)))
+
+        entity_records, relation_records = session.execute_read(read_current)
         entities = self._entities([(r["labels"], r["props"]) for r in entity_records])
         entity_eids = {r["props"]["id"]: r["eid"] for r in entity_records}
         relations = self._relations([tuple(r.values())[1:] for r in relation_records])
@@ -454,28 +523,41 @@ class Neo4jStore:
             else:
                 new_relations.append(r)
         gone_relations = [eid for eids in kept.values() for eid in eids]
+        del entities, relations, before, kept, entity_records, relation_records
+
+        # Marks first, so a relation below finds only the new version of a changed end.
         for chunk in _chunks(gone_relations, self.batch_size):
-            tx.run(_MARK_RELATIONS, eids=chunk, seq=seq).consume()
+            self._write_batch(session, token, _MARK_RELATIONS, {"eids": chunk, "seq": seq})
         for chunk in _chunks([entity_eids[i] for i in gone_entities], self.batch_size):
-            tx.run(_MARK_ENTITIES, eids=chunk, seq=seq).consume()
+            self._write_batch(session, token, _MARK_ENTITIES, {"eids": chunk, "seq": seq})
         for query, rows in self._entity_batches(new_entities, seq):
-            tx.run(query, rows=rows).consume()
+            self._write_batch(session, token, query, {"rows": rows})
         for rtype, query, rows in self._relation_batches(new_relations, seq):
-            created = tx.run(query, rows=rows).single()["created"]
+            created = self._write_batch(session, token, query, {"rows": rows})
             if created != len(rows):
                 raise _EndpointsMissing(rtype, len(rows) - created)
         submission = Submission(seq=seq, **info, **counts)
-        tx.run(_ADD_SUBMISSION, props={k: v for k, v in submission.as_row().items() if v is not None}).consume()
-        tx.run(_SET_HEAD, seq=seq).consume()  # the switch: readers see the new submission from here
+        props = {k: v for k, v in submission.as_row().items() if v is not None}
+        self._write_batch(session, token, _ADD_SUBMISSION, {"props": props})
         return submission
 
-    def _head_taken(self, session) -> bool:
-        """Whether another writer holds the head lock now: a probe that takes the same lock
+    def _write_batch(self, session, token: str, query: str, parameters: dict) -> int | None:
+        """One batch in its own (retried) write transaction, after checking this load
+        still holds the head; the batch query's single value, if it returns one."""
+
+        def tx_work(tx):
+            if tx.run(_CHECK_TOKEN, token=token).single()["held"] != 1:
+                raise StoreError(self._LOCK_LOST.format(uri=self.uri))
+            records = list(tx.run(query, parameters))
+            return records[0][0] if records else None
+
+        return session.execute_write(tx_work)
+
+    def _lock_taken(self, session) -> bool:
+        """Whether another writer holds the lock now: a probe that takes the same lock
         in a transaction the server ends after a second (Neo4j has no "lock or fail")."""
-        if session.execute_read(lambda tx: tx.run(_READ_HEAD).single()["seq"]) is None:
-            return False
         try:
-            session.run(Query(_PROBE_HEAD, timeout=_PROBE_SECONDS)).consume()
+            session.run(Query(_PROBE_LOCK, timeout=_PROBE_SECONDS)).consume()
             return False
         except neo4j_errors.Neo4jError as exc:
             code = exc.code or ""
@@ -544,7 +626,7 @@ class Neo4jStore:
             head = tx.run(_READ_HEAD).single()["seq"] or 0
             if load is None or load == head or 1 <= load < head:
                 return work(tx, head if load is None else load)
-            resolve_load(self._submissions(tx), load)  # raises, listing what exists
+            resolve_load([s for s in self._submissions(tx) if s.seq <= head], load)  # raises, listing what exists
             raise NotFoundError(f"没有第 {load} 次导入")
 
         def run():

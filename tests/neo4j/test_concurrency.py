@@ -131,13 +131,64 @@ def test_a_loader_killed_mid_write_leaves_the_previous_submission(clean_store, n
     assert digest(clean_store.read()) == digest(read_ledger(b).data)
 
 
+AFTER_HEAD = """
+CALL () { MATCH (h:SubmissionHead) RETURN h.seq AS head }
+CALL (head) { MATCH (n:Entity) WHERE n.added > head OR n.removed > head RETURN count(n) AS nodes }
+CALL (head) { MATCH ()-[r]->() WHERE r.added > head OR r.removed > head RETURN count(r) AS rels }
+CALL (head) { MATCH (s:Submission) WHERE s.seq > head RETURN count(s) AS submissions }
+RETURN nodes, rels, submissions
+"""
+
+
+@pytest.mark.parametrize("where", ["during the batches", "before the head switch"])
+def test_a_batched_load_killed_leaves_the_previous_submission_and_the_next_load_cleans(
+        clean_store, neo4j_db, neo4j_env, two_ledgers, tmp_path, where):
+    """kill -9 of a loader after some of its batch transactions committed, or after all of
+    them (before the switch): readers still see submission 1, the lock is free once the
+    server drops the dead connection, and the next load removes every leftover row."""
+    a, b = two_ledgers
+    uri = neo4j_env.uri
+    load_ledger(clean_store, a)
+    before = digest(clean_store.read())
+    marker = tmp_path / "held"
+    hold = "after_batches=3, batch_size=100" if where == "during the batches" else "batch_size=100"
+    loader = python(f"import store_processes as p; p.held_load({uri!r}, {str(b)!r}, {str(marker)!r}, 300, {hold})")
+    wait_for(marker, loader)
+    left = neo4j_db.driver.execute_query(AFTER_HEAD, database_="neo4j").records[0]
+    assert left["nodes"] + left["rels"] > 0  # batches of submission 2 were committed
+    if where == "during the batches":
+        assert left["submissions"] == 0 and left["nodes"] + left["rels"] <= 300
+    else:
+        assert left["submissions"] == 1
+    os.kill(loader.pid, signal.SIGKILL)
+    loader.wait(30)
+    assert digest(clean_store.read()) == before
+    assert [s.seq for s in clean_store.submissions()] == [1]
+    # The next load, in another process: it waits for the server to free the dead lock.
+    nxt = python(f"import store_processes as p; p.held_load({uri!r}, {str(b)!r}, {str(tmp_path / 'next')!r}, 0)")
+    out, err = nxt.communicate(timeout=180)
+    assert nxt.returncode == 0, err
+    assert out.split()[0] == "2"
+    assert digest(clean_store.read(load=1)) == before
+    assert digest(clean_store.read()) == digest(read_ledger(b).data)
+    assert [s.seq for s in clean_store.submissions()] == [1, 2]
+    left = neo4j_db.driver.execute_query(AFTER_HEAD, database_="neo4j").records[0]
+    assert (left["nodes"], left["rels"], left["submissions"]) == (0, 0, 0)
+    # Exactly one version per row of b, and a's rows each either still current or removed at 2.
+    versions = neo4j_db.count("MATCH (n:Entity) WHERE n.added = 2 RETURN count(n)")
+    assert versions == clean_store.submissions()[1].entities_added + clean_store.submissions()[1].entities_changed
+
+
 def test_leftovers_after_the_head_are_invisible_and_cleaned(clean_store, neo4j_db, tmp_path):
     """What a batched load killed before its head switch leaves: rows added at head+1 and
-    rows marked removed at head+1. Readers ignore them; the next load removes them."""
+    rows marked removed at head+1, and its token on the head. Readers ignore them; the next
+    load removes them."""
     ledger = _write(tmp_path / "a", SMALL)
     load_ledger(clean_store, ledger)
     expected = read_ledger(ledger).data
     d = neo4j_db.driver
+    d.execute_query("MATCH (h:SubmissionHead) SET h.writer = 'a killed load'", database_="neo4j")
+    d.execute_query("CREATE (:Submission {seq: 2, ledger: '半途'})", database_="neo4j")
     d.execute_query("CREATE (:Entity:Compound {id: 'C9', name: '半途小区', added: 2})", database_="neo4j")
     d.execute_query("MATCH (n:Entity {id: 'C1'}) SET n.removed = 2", database_="neo4j")
     d.execute_query("MATCH (:Entity {id: 'P1'})-[r:覆盖]->() SET r.removed = 2", database_="neo4j")
@@ -145,12 +196,15 @@ def test_leftovers_after_the_head_are_invisible_and_cleaned(clean_store, neo4j_d
                     database_="neo4j")
     assert clean_store.read().same_content(expected)
     assert clean_store.entities_by_id({"C9", "C1"}).keys() == {"C1"}
+    assert [s.seq for s in clean_store.submissions()] == [1]
     record = load_ledger(clean_store, ledger).record
     assert (record.seq, record.entities_added, record.entities_removed, record.relations_added) == (2, 0, 0, 0)
     assert clean_store.read().same_content(expected)
     assert neo4j_db.count("MATCH (n:Entity) WHERE n.id = 'C9' RETURN count(n)") == 0
     assert neo4j_db.count("MATCH (n:Entity) WHERE n.removed IS NOT NULL RETURN count(n)") == 0
     assert neo4j_db.count("MATCH ()-[r]->() WHERE r.removed IS NOT NULL OR r.added > 1 RETURN count(r)") == 0
+    assert [(s.seq, s.ledger) for s in clean_store.submissions()] == [(1, str(ledger)), (2, str(ledger))]
+    assert neo4j_db.count("MATCH (h:SubmissionHead) WHERE h.writer IS NULL AND h.seq = 2 RETURN count(h)") == 1
 
 
 def test_a_torn_read_is_read_again_until_whole(clean_store, neo4j_db, tmp_path):

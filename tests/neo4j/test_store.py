@@ -174,11 +174,19 @@ def test_empty_graph(clean_store):
 def _assert_unchanged(store, data, records):
     assert store.read().same_content(data)
     assert store.load_records() == records
+    # What the failed load had written in its batches is gone already, and the head is free.
+    left = store.driver.execute_query(
+        "MATCH (h:SubmissionHead) "
+        "CALL (h) { MATCH (n:Entity) WHERE n.added > h.seq OR n.removed > h.seq RETURN count(n) AS nodes } "
+        "CALL (h) { MATCH ()-[r]->() WHERE r.added > h.seq OR r.removed > h.seq RETURN count(r) AS rels } "
+        "CALL (h) { MATCH (s:Submission) WHERE s.seq > h.seq RETURN count(s) AS subs } "
+        "RETURN nodes, rels, subs, h.writer AS writer", database_="neo4j").records
+    assert [tuple(r.values()) for r in left] == [(0, 0, 0, None)]
 
 
 def test_failing_load_midway_leaves_previous_graph(clean_store, ledgers):
     """The server refuses a row of a late batch (a value Neo4j cannot store): earlier
-    batches were already written in the transaction, and all of it is rolled back."""
+    batches were already committed, as rows readers cannot see, and are removed again."""
     old = ledgers(SMALL)
     clean_store.replace_all(old, _record("old"))
     records = clean_store.load_records()
