@@ -303,3 +303,79 @@ def test_bad_phone_is_an_error(make_ledger):
     with pytest.raises(LedgerError) as exc:
         read_ledger(path)
     assert [(i.row, i.column, i.code) for i in exc.value.issues] == [(2, "phone", "bad_phone")]
+
+
+# ---------------------------------------------------------------------------
+TRAPS = ACCEPTANCE / "roster_traps"
+TRAPS_WANT = tomllib.loads((TRAPS / "expected.toml").read_text("utf-8"))
+
+
+def test_a_roster_written_by_someone_else_with_the_traps():
+    want = TRAPS_WANT
+    read = read_ledger(TRAPS / "ledger" / "小区台账.csv")
+    check_case(read, want, want["posts"]["list"])
+    data, path = read.data, paths(read.data)
+    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Community") == want["communities"]
+    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Person") == want["people"]
+    assert {path[e.id]: e.attrs["party_status"] for e in data.entities.values()
+            if e.kind == "Person" and "party_status" in e.attrs} == want["party_status"]
+    assert {path[e.id]: e.attrs for e in data.entities.values() if e.kind == "PartyOrg"} == want["orgs"]
+    compounds = [e for e in data.entities.values() if e.kind == "Compound"]
+    assert {path[e.id]: e.attrs.get("households") for e in compounds} == want["households"]
+    assert {path[e.id]: e.attrs["complex"] for e in compounds if "complex" in e.attrs} == want["complex"]
+    statuses = {path[r.id]: r.status for r in coverage(build_mirror(data), DAY) if r.kind == "Firm"}
+    assert statuses == want["firms"]
+    assert warnings_of(read, want["warnings"]["codes"]) == sorted(want["warnings"]["list"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_the_traps_roster_shuffled_loads_to_the_same_graph(tmp_path, seed):
+    rows = _rows(TRAPS / "ledger" / "小区台账.csv")
+    head, body = rows[:2], rows[2:]
+    random.Random(seed).shuffle(body)
+    _write(tmp_path / "小区台账.csv", head + body)
+    original = read_ledger(TRAPS / "ledger" / "小区台账.csv")
+    shuffled = read_ledger(tmp_path / "小区台账.csv")
+    assert shuffled.data.same_content(original.data)
+    # The same warnings, each at the row it moved to.
+    moved = {tuple(r): n for n, r in enumerate(head + body, start=1)}
+    where = {n: moved[tuple(r)] for n, r in enumerate(rows, start=1)}
+    codes = TRAPS_WANT["warnings"]["codes"]
+    assert warnings_of(shuffled, codes) == sorted([f, where[r], c, v, k] for f, r, c, v, k in warnings_of(original, codes))
+
+
+def test_errors_come_sorted_by_file_row_and_column():
+    """In the order a user fixes them: file, row, then the column's place in the file."""
+    with pytest.raises(LedgerError) as exc:
+        read_ledger(ACCEPTANCE / "roster_errors" / "ledger")
+    got = [(i.file, i.row, i.column) for i in exc.value.issues]
+    headers = {}
+    for e in ERRORS["errors"]:
+        if e["file"] not in headers:
+            headers[e["file"]] = _rows(ACCEPTANCE / "roster_errors" / "ledger" / e["file"])[0]
+    want = sorted(((e["file"], e["row"], e["column"]) for e in ERRORS["errors"]),
+                  key=lambda t: (t[0], t[1], headers[t[0]].index(t[2])))
+    assert got == want
+
+
+def test_errors_name_the_column_as_the_roster_wrote_it(make_ledger):
+    path = make_ledger({"台账.csv": "街道名称,社区名称,小区（院落）名称,总户数,组建形式,是否一肩挑\n"
+                                    "城厢街道,月湖社区,幸福里,很多,自建,不知道\n"
+                                    "城厢街道,月湖社区,,300,,\n"})
+    with pytest.raises(LedgerError) as exc:
+        read_ledger(path)
+    assert [(i.row, i.column, i.value, i.code) for i in exc.value.issues] == [
+        (2, "总户数", "很多", "bad_count"),
+        (2, "组建形式", "自建", "unknown_enum"),
+        (2, "是否一肩挑", "不知道", "bad_boolean"),  # code as docs/design.md names it
+        (3, "小区（院落）名称", "", "missing_value"),
+    ]
+
+
+def test_a_compound_with_no_community_is_a_warning(make_ledger):
+    path = make_ledger({"communities.csv": "编号,名称\nM1,月湖社区\n",
+                        "compounds.csv": "编号,名称,所属社区\nC1,幸福里,M1\nC2,阳光苑,\n"})
+    read = read_ledger(path)  # loads: a warning, not an error
+    assert [(w.file, w.row, w.column, w.value, w.code) for w in read.warnings if w.code == "compound_no_community"] == [
+        ("compounds.csv", 3, "所属社区", "阳光苑", "compound_no_community")]
+    assert set(read.data.entities) == {"M1", "C1", "C2"}

@@ -139,7 +139,7 @@ class RosterRead:
     mapping: Mapping
     ids: dict[tuple, str]  # identity -> id
     communities: dict[str, str]  # entity id -> id of the community it belongs to (people, orgs)
-    status_rows: list[tuple[int, str, str, str]]  # (row, header, written word, compound id)
+    status_rows: list[tuple[int, str, str, str, str]]  # (row, header, cell as written, its word, compound id)
     titles: list[str] = field(default_factory=list)  # the header as written, by position
 
 
@@ -163,7 +163,7 @@ class _RosterReader:
         self.schema = load_schema()
         self.accs: dict[tuple, _Acc] = {}
         self.pending: list[_PendingRelation] = []
-        self.status_rows: list[tuple[int, str, str, tuple]] = []
+        self.status_rows: list[tuple[int, str, str, str, tuple]] = []
         self.index = {column: i for i, column in header.positions.items()}
         width = max(header.positions, default=-1) + 1
         self.titles = [header.written[header.positions[i]] if i in header.positions else "" for i in range(width)]
@@ -253,7 +253,8 @@ class _RosterReader:
                                               f"缺少“{self._written(block.label_column)}”，无法建立{spec.type}关系"))
         status = mapping.status_column
         if status and status in words and mapping.status_entity in present:
-            self.status_rows.append((number, self._written(status), words[status], present[mapping.status_entity]))
+            self.status_rows.append((number, self._written(status), texts[status], words[status],
+                                     present[mapping.status_entity]))
 
     def _written(self, column: str) -> str:
         return self.header.written.get(column, column)
@@ -362,7 +363,7 @@ class _RosterReader:
                                                f"{p.spec.type}关系的职务应为：{'、'.join(roles)}（见映射文件 {self.mapping.source}）"))
                 continue
             self.add_relation(Relation(p.spec.type, head, tail, role or None, source=None, origin=p.origin))
-        status_rows = [(row, header, word, ids[key]) for row, header, word, key in self.status_rows if key in ids]
+        status_rows = [(row, header, text, word, ids[key]) for row, header, text, word, key in self.status_rows if key in ids]
         communities = {entity_id: ids[self.accs[identity].community] for identity, entity_id in ids.items()
                        if self.accs[identity].community in ids}
         return RosterRead(self.display, self.mapping, ids, communities, status_rows, self.titles)
@@ -466,12 +467,13 @@ def formation_warnings(data: GraphData, rosters: list[RosterRead], on: date | No
     snap = Snapshot(build_mirror(data), on)
     warnings = []
     for roster in checks:
-        for row, header, word, compound in roster.status_rows:
+        for row, header, text, word, compound in roster.status_rows:
             status = status_of(snap, compound)
             if status == word:
                 continue
-            warnings.append(LedgerIssue(roster.display, row, header, word, "formation_mismatch",
-                                        f"与实际组建情况不符：按组织覆盖规则为“{status}”{_why(snap, data, compound, row)}"
+            said = f"“{text}”即“{word}”，" if text != word else ""
+            warnings.append(LedgerIssue(roster.display, row, header, text, "formation_mismatch",
+                                        f"{said}与实际组建情况不符：按组织覆盖规则为“{status}”{_why(snap, data, compound, row)}"
                                         "（以实际为准，提醒，不影响导入）"))
     return warnings
 
@@ -495,6 +497,8 @@ def _why(snap, data: GraphData, compound: str, row: int) -> str:
             where = f"（第 {'、'.join(map(str, rows))} 行）" if rows else ""
             names = "、".join(data.entities[v].name for v in others)
             reasons.append(f"“{name}”还覆盖{names}{where}")
+        else:
+            reasons.append(f"“{name}”只覆盖这一个小区")
     if not reasons and not any(True for _ in snap.into("覆盖", compound)):
         hosts = [h for h, _ in snap.out("挂靠建", compound)]
         reasons.append("挂靠到“" + "、".join(snap.node(h)["name"] for h in hosts) + "”" if hosts else "没有党组织覆盖该小区")
