@@ -14,7 +14,7 @@ from govgraph.loading import load_ledger
 from govgraph.schema import load_schema
 from govgraph.store.base import Submission, default_db_path
 
-from .options import ZhChoice, load_option
+from .options import DateType, ZhChoice, load_option
 from .progress import terminal_progress
 from .output import Table, output_options, say
 
@@ -117,8 +117,10 @@ def template(out: Path, roster: bool) -> None:
               help="只导出一个街道或社区自己的数据（与 load --scope 替换的部分相同），改好后可用 load --scope 交回。")
 @click.option("--roster", is_flag=True,
               help="导出为一表通（每个小区一行，.xlsx 或 .csv），并列出一表通写不下的内容。")
+@click.option("--as-of", "as_of", type=DateType(), default=None,
+              help="与 --roster 同用：一表通按该日有效的关系填写（例如 2026-06-30）；默认今天（北京时间）。")
 @click.pass_obj
-def export(settings, out: Path, load, scope, roster: bool) -> None:
+def export(settings, out: Path, load, scope, roster: bool, as_of) -> None:
     """把库中数据导出为台账：以 .xlsx 结尾则写一个工作簿，否则写 CSV 文件夹。
 
     导出的台账可以再次导入，得到相同的数据。加 --roster 时导出一表通：每个小区一行，
@@ -142,7 +144,7 @@ def export(settings, out: Path, load, scope, roster: bool) -> None:
 
         data = scoped_ledger(data, scope, today())
     if roster:
-        _export_roster(data, out, today())
+        _export_roster(data, out, as_of or today())
         return
     written = write_ledger(data, out)
     say(f"已导出 {len(data.entities)} 个实体、{len(data.relations)} 条关系到 {written}")

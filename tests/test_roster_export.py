@@ -139,3 +139,17 @@ def test_what_a_roster_cannot_tell_apart_still_loads(tmp_path, make_ledger):
     text = "\n".join(result.left_out)
     assert "只写了其中一个（其余 1 个没有写入）：“幸福里”（写了 C1，未写 C2）" in text
     assert "人员“张伟”（U1、U2）" in text
+
+
+def test_cli_export_roster_as_of_a_date(run, tmp_path):
+    """core/: 秋韵苑's 领航员 starts 2023-06-01; before, 青年路第一网格党支部 covered it (to
+    2023-05-31). As of 2023-05-31 the roster names that org on 秋韵苑's row; as of today none."""
+    assert run("load", str(ACCEPTANCE / "core" / "ledger")).exit_code == 0
+    for day, org in (("2023-05-31", "青年路第一网格党支部"), (None, None)):
+        out = tmp_path / f"{day}.xlsx"
+        result = run("export", "--roster", str(out), *(["--as-of", day] if day else []))
+        assert result.exit_code == 0, result.output
+        rows = [[c.value for c in r] for r in load_workbook(out)["一表通"].iter_rows()]
+        header = rows[0]
+        row = next(r for r in rows[1:] if r[header.index("小区名称")] == "秋韵苑")
+        assert row[header.index("党组织名称")] == org
