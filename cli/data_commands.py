@@ -12,7 +12,8 @@ from govgraph.errors import warning_lines
 from govgraph.ledger import write_ledger
 from govgraph.loading import load_ledger
 from govgraph.schema import load_schema
-from govgraph.store.base import Submission, default_db_path
+from govgraph.store.base import Submission
+from govgraph.store.choose import default_db_path
 
 from .options import DateType, ZhChoice, load_option
 from .progress import terminal_progress

@@ -1,19 +1,16 @@
-"""The store interface, the load log record, and choosing a store from settings."""
+"""The store interface, the load log record and the submission arithmetic every store shares.
+
+Choosing a store from settings is `choose.py`: it imports the stores, which import this."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Protocol
 
 from collections.abc import Callable
 
 from ..errors import NotFoundError
 from ..graph import GraphData
-
-DEFAULT_DB_ENV = "GOVGRAPH_DB"
-
 
 @dataclass(frozen=True)
 class LoadRecord:
@@ -113,24 +110,3 @@ def resolve_load(submissions: list[Submission], load: int | None = None, period:
     periods = list(dict.fromkeys(s.period for s in submissions if s.period))
     known = "、".join(periods) if periods else "没有标注期别的导入（导入时用 --period 标注）"
     raise NotFoundError(f"没有期别为 {period} 的导入：现有期别 {known}")
-
-
-def default_db_path() -> Path:
-    """$GOVGRAPH_DB, else a file in the user's data directory."""
-    if os.environ.get(DEFAULT_DB_ENV):
-        return Path(os.environ[DEFAULT_DB_ENV])
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "govgraph" / "govgraph.sqlite"
-
-
-def open_store(db: str | None = None, neo4j_uri: str | None = None, create: bool = True) -> Store:
-    """Neo4j when a URI is given (option or NEO4J_URI), else the embedded SQLite file
-    (created when `create`, else it must exist)."""
-    uri = neo4j_uri or os.environ.get("NEO4J_URI")
-    if uri:
-        from .neo4j import Neo4jStore
-
-        return Neo4jStore.from_settings(uri)
-    from .sqlite import SqliteStore
-
-    return SqliteStore(Path(db) if db else default_db_path(), create=create)

@@ -13,13 +13,12 @@ import hmac
 import logging
 import secrets
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
-from pydantic_core import PydanticCustomError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -33,16 +32,16 @@ from ..coverage import STATUSES
 from ..errors import GovgraphError, NotFoundError
 from ..findings import finding_texts
 from ..labels import COLOR_WORDS, SEVERITY_WORDS, entity_fields, header_for, kind_word, value_for_display
-from ..loading import SHANGHAI
 from ..mirror import Snapshot, in_force
 from ..profile import INDICATORS
-from ..values import mask_phone, mask_sensitive, parse_date
+from ..values import mask_phone, mask_sensitive
+from . import pages
+from .page import UNIT_KINDS, Page, attachment, check_csrf, csrf_token
 from .state import View, Workbench
 
 log = logging.getLogger("govgraph.web")
 HERE = Path(__file__).parent
 TREND_YEARS = 4
-UNIT_KINDS = ("District", "Street", "Community", "Compound")
 PARENT_KIND = {"Street": "District", "Community": "Street", "Compound": "Community"}
 CHILD_LEVEL = {"District": "street", "Street": "community"}
 
@@ -73,71 +72,8 @@ def _environment() -> Environment:
     return env
 
 
-class Page:
-    """What every template gets: the request's as-of date and links that keep it."""
-
-    def __init__(self, request: Request, bench: Workbench):
-        self.request = request
-        self.bench = bench
-        self.today = datetime.now(SHANGHAI).date()
-        text = request.query_params.get("as_of") or ""
-        self.as_of_given = bool(text)
-        if text:
-            try:
-                self.on = parse_date(text)
-            except PydanticCustomError:
-                raise GovgraphError(f"“{text}”不是有效日期（例如 2024-06-30）") from None
-        else:
-            self.on = self.today
-        self.submissions = bench.records
-        self.load = _chosen_load(request.query_params.get("load") or "", bench.records)
-        self.view = bench.view(self.load)
-
-    def link(self, path: str, **params) -> str:
-        """`path` with the as-of date and the submission kept (when chosen) and `params`
-        (None: dropped)."""
-        query = {"as_of": self.on.isoformat()} if self.as_of_given else {}
-        if self.load is not None:
-            query["load"] = str(self.load)
-        query.update({k: v for k, v in params.items() if v not in (None, "")})
-        return path + ("?" + urlencode(query) if query else "")
-
-    def here(self, **params) -> str:
-        """The current page with some parameters changed (e.g. another page of a list)."""
-        query = dict(self.request.query_params)
-        query.update({k: v for k, v in params.items()})
-        query = {k: v for k, v in query.items() if v not in (None, "")}
-        return self.request.url.path + ("?" + urlencode(query) if query else "")
-
-    def unit_link(self, entity_id: str) -> str:
-        entity = self.view.entity(entity_id)
-        if entity is not None and entity.kind in UNIT_KINDS:
-            return self.link(f"/unit/{entity_id}")
-        if entity is not None and entity.kind == "Person":
-            return self.link("/person", id=entity_id)
-        return self.link("/entity/" + entity_id)
-
-    def name(self, entity_id: str | None) -> str:
-        if entity_id is None:
-            return ""
-        entity = self.view.entity(entity_id)
-        return entity.name if entity else entity_id
-
-
-def _chosen_load(text: str, submissions) -> int | None:
-    """The submission a page asked for (`?load=N`): None for the latest."""
-    if not text:
-        return None
-    seqs = [s.seq for s in submissions]
-    if not text.isdigit() or int(text) not in seqs:
-        have = f"现有第 {seqs[0]}–{seqs[-1]} 次" if seqs else "库中还没有导入过台账"
-        raise GovgraphError(f"没有第 {text} 次报送（{have}）")
-    return None if int(text) == seqs[-1] else int(text)
-
-
 def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: int = 50,
                secret: str | None = None) -> Starlette:
-    from . import pages
 
     env = _environment()
     env.globals["nav_items"] = [("/", "总览"), *pages.NAV]
@@ -156,7 +92,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
             except GovgraphError:  # a bad as_of on an error page: show it without the date control
                 page = None
         html = env.get_template(template).render(
-            page=page, csrf=_csrf_token(request), logged_in=authed, store=bench.description if visible else "",
+            page=page, csrf=csrf_token(request), logged_in=authed, store=bench.description if visible else "",
             nav=request.url.path, **context)
         return HTMLResponse(html, status_code=status)
 
@@ -238,7 +174,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         media = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf", "zip": "application/zip"}[fmt]
         headers = {}
         if fmt != "svg":
-            headers["Content-Disposition"] = _attachment(mask_sensitive(f"{stem}.{fmt}"))
+            headers["Content-Disposition"] = attachment(mask_sensitive(f"{stem}.{fmt}"))
         return Response(body, media_type=media, headers=headers)
 
     def coverage_chart(request: Request):
@@ -280,7 +216,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
     # -- login -------------------------------------------------------------------------
     async def _login_post_async(request: Request):
         form = await request.form()
-        _check_csrf(request, form.get("csrf"))
+        check_csrf(request, form.get("csrf"))
         if password and hmac.compare_digest(str(form.get("password", "")).encode(), password.encode()):
             request.session["auth"] = True
             target = str(form.get("next") or "/")
@@ -295,7 +231,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
 
     async def logout(request: Request):
         form = await request.form()
-        _check_csrf(request, form.get("csrf"))
+        check_csrf(request, form.get("csrf"))
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -357,19 +293,6 @@ class _LoginRequired:
         return await response(scope, receive, send)
 
 
-def _csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
-def _check_csrf(request: Request, given) -> None:
-    expected = request.session.get("csrf")
-    if not expected or not given or not hmac.compare_digest(str(given), expected):
-        raise HTTPException(403, "页面已过期或请求来源不明（缺少安全令牌），请刷新页面后重试")
-
-
 def _zipped(files: list[tuple[str, Path]]) -> bytes:
     import io
     import zipfile
@@ -379,12 +302,6 @@ def _zipped(files: list[tuple[str, Path]]) -> bytes:
         for name, path in files:
             archive.write(path, mask_sensitive(name))
     return buffer.getvalue()
-
-
-def _attachment(filename: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"govgraph.{filename.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def _indicator_table(items) -> list[dict]:

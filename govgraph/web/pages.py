@@ -20,6 +20,7 @@ from ..findings import SEVERITY_ORDER, finding_texts
 from ..labels import SEVERITY_WORDS
 from ..loading import SHANGHAI, load_ledger
 from ..values import mask_sensitive
+from .page import Page, attachment, check_csrf
 
 NAV = [("/findings", "问题清单"), ("/orphans", "空白小区"), ("/plan", "指导员选派"), ("/person", "人员查询"),
        ("/path", "关系路径"), ("/upload", "导入台账"), ("/downloads", "下载")]
@@ -34,7 +35,6 @@ MAX_UNZIPPED_FACTOR = 20  # a zip may unpack to at most this many times the uplo
 
 
 def routes(bench, render, max_upload):
-    from .app import Page, _attachment, _check_csrf
 
     def units_for_filter(page):
         """(id, name, kind) of every street and community, for the unit filter."""
@@ -165,7 +165,7 @@ def routes(bench, render, max_upload):
                           problem=f"文件太大：上传的台账不能超过 {max_upload // (1024 * 1024)} MB。"
                                   "请删去无关的工作表或图片后再试，或用 govgraph load 命令导入。")
         form = await request.form(max_files=1, max_fields=20)
-        _check_csrf(request, form.get("csrf"))
+        check_csrf(request, form.get("csrf"))
         upload_file = form.get("ledger")
         if upload_file is None or not getattr(upload_file, "filename", ""):
             return render(request, "upload.html", status=400, max_mb=max_upload // (1024 * 1024),
@@ -234,7 +234,7 @@ def routes(bench, render, max_upload):
                 raise NotFoundError("没有这个下载项")
             body = Path(path).read_bytes()
         media = {"xlsx": XLSX, "html": "text/html; charset=utf-8", "pdf": "application/pdf"}[name.rsplit(".", 1)[1]]
-        return Response(body, media_type=media, headers={"Content-Disposition": _attachment(mask_sensitive(name))})
+        return Response(body, media_type=media, headers={"Content-Disposition": attachment(mask_sensitive(name))})
 
     def _xlsx_response(title, rows, columns, page, filename):
         from ..cli.output import Table, write_xlsx
@@ -243,7 +243,7 @@ def routes(bench, render, max_upload):
             path = Path(tmp) / "out.xlsx"
             write_xlsx(path, [Table("rows", title, rows, columns)], as_of=page.on)
             body = path.read_bytes()
-        return Response(body, media_type=XLSX, headers={"Content-Disposition": _attachment(filename)})
+        return Response(body, media_type=XLSX, headers={"Content-Disposition": attachment(filename)})
 
     return [
         Route("/findings", findings_page),
