@@ -379,3 +379,21 @@ def test_a_compound_with_no_community_is_a_warning(make_ledger):
     assert [(w.file, w.row, w.column, w.value, w.code) for w in read.warnings if w.code == "compound_no_community"] == [
         ("compounds.csv", 3, "所属社区", "阳光苑", "compound_no_community")]
     assert set(read.data.entities) == {"M1", "C1", "C2"}
+
+
+def test_a_parent_column_headed_with_the_parents_name(tmp_path):
+    """A 小区信息 sheet whose community column is headed 社区名称 and holds the name (a
+    reference by name), under a 社区信息 sheet whose street column is headed 街道名称."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "街道信息"
+    book["街道信息"].append(["街道编号", "街道名称"])
+    book["街道信息"].append(["S1", "城厢街道"])
+    book.create_sheet("社区信息").append(["社区编号", "社区名称", "街道名称"])
+    book["社区信息"].append(["M1", "月湖社区", "城厢街道"])
+    book.create_sheet("小区信息").append(["小区编号", "小区名称", "社区名称"])
+    book["小区信息"].append(["C1", "幸福里", "月湖社区"])
+    book.save(tmp_path / "台账.xlsx")
+    data = read_ledger(tmp_path / "台账.xlsx").data
+    assert sorted((r.type, r.from_id, r.to_id) for r in data.relations) == [("隶属", "C1", "M1"), ("隶属", "M1", "S1")]
