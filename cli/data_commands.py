@@ -143,7 +143,11 @@ def export(settings, out: Path, load, scope, roster: bool, as_of) -> None:
     if scope is not None:
         from govgraph.store.scope import scoped_ledger
 
-        data = scoped_ledger(data, scope, today())
+        whole, data = data, scoped_ledger(data, scope, today())
+        if roster:  # a roster names the street and district on each row
+            from govgraph.ledger.roster_write import with_ancestors
+
+            data = with_ancestors(data, whole, as_of or today())
     if roster:
         _export_roster(data, out, as_of or today())
         return

@@ -153,3 +153,21 @@ def test_cli_export_roster_as_of_a_date(run, tmp_path):
         header = rows[0]
         row = next(r for r in rows[1:] if r[header.index("小区名称")] == "秋韵苑")
         assert row[header.index("党组织名称")] == org
+
+
+def test_cli_export_roster_of_one_community(run, tmp_path):
+    """--scope 江滨社区: its three compounds (江畔花园, 滨江苑, 临江小区), each row naming the
+    street and district above the scope; what with_sheets/ adds there (the 居委会 and its
+    posts, the 党委's 覆盖 of the community, the 兼职委员) is listed, nothing else."""
+    assert run("load", str(ROSTER / "with_sheets")).exit_code == 0
+    data = read_ledger(ROSTER / "with_sheets").data
+    community = next(e.id for e in data.entities.values() if e.name == "江滨社区")
+    out = tmp_path / "江滨社区.xlsx"
+    result = run("export", "--roster", "--scope", community, str(out))
+    assert result.exit_code == 0, result.output
+    rows = [[c.value for c in r] for r in load_workbook(out)["一表通"].iter_rows()]
+    assert sorted(r[:3] + [r[4]] for r in rows[1:]) == [
+        ["涪城区", "城厢街道", "江滨社区", "临江小区"], ["涪城区", "城厢街道", "江滨社区", "江畔花园"],
+        ["涪城区", "城厢街道", "江滨社区", "滨江苑"]]
+    assert "自治组织 1 个（江滨社区居委会）" in result.output and "兼职委员 1 条" in result.output
+    assert "社区 " not in result.output.split("没有写进任何小区行的实体：")[1].split("\n")[0]

@@ -20,7 +20,7 @@ from ..errors import GovgraphError, LedgerError
 from ..graph import Entity, GraphData, Relation, column_parents
 from ..mirror import Snapshot, build_mirror
 from ..outputs import check_output_file, write_failed
-from ..schema import load_schema
+from ..schema import PARENT_RELATION, load_schema
 from ..values import guard_formula
 from .mapping import built_in
 from .roster import row_entities, _text
@@ -189,6 +189,29 @@ def _agreeing(rows: list[RosterRow], mapping, ents: dict[str, Entity]) -> list[R
                         del row.cells[column]
         kept.append(row)
     return kept
+
+
+def with_ancestors(part: GraphData, whole: GraphData, on: date) -> GraphData:
+    """A scoped part (store.scope.scoped_ledger) with the streets and districts above it
+    and their 隶属 in force: a roster names a compound's street and district on its row,
+    where a normalised ledger refers to them by id."""
+    entities, relations = dict(part.entities), list(part.relations)
+    have = {r.identity for r in relations}
+    above = [e for e in part.entities.values() if e.kind in ("Community", "Street")]
+    while above:
+        unit = above.pop()
+        for r in whole.relations:
+            if r.type == PARENT_RELATION and r.from_id == unit.id and r.in_force(on) and r.to_id in whole.entities:
+                parent = whole.entities[r.to_id]
+                if parent.kind not in ("Street", "District"):
+                    continue
+                if r.identity not in have:
+                    relations.append(r)
+                    have.add(r.identity)
+                if parent.id not in entities:
+                    entities[parent.id] = parent
+                    above.append(parent)
+    return GraphData(entities, relations)
 
 
 def write_roster(data: GraphData, out: str | Path, on: date) -> RosterExport:
