@@ -28,6 +28,11 @@ def test_template_sheets_headers_lists_and_guide(tmp_path):
     compounds = book["小区"]
     assert [c.value for c in compounds[1]] == [c.zh for c in schema.entities["Compound"].columns]
     assert compounds.freeze_panes == "A2" and compounds["A1"].font.b
+    # Typed into an empty cell: a date column shows dates, ids and phones stay text.
+    orgs, people = book["党组织"], book["人员"]
+    formats = {c.value: orgs.column_dimensions[c.column_letter].number_format for c in orgs[1]}
+    assert formats["成立日期"] == "yyyy-mm-dd" and formats["编号"] == "@" and formats["上级党组织"] == "@"
+    assert {c.value: people.column_dimensions[c.column_letter].number_format for c in people[1]}["电话"] == "@"
     assert str(compounds["A2"].value).startswith("示例：")
     lists = {str(dv.sqref): dv.formula1 for dv in compounds.data_validations.dataValidation}
     assert lists["E2:E1048576"] == '"' + ",".join(schema.enum_values["category"]) + '"'

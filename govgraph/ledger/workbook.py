@@ -20,6 +20,7 @@ EXAMPLE_MARK = "示例："
 XLSX_CELL_LIMIT = 32767  # characters; openpyxl cuts longer text short without a word
 MAX_WIDTH = 40
 DATE_FORMAT = "yyyy-mm-dd"
+TEXT_TYPES = ("phone", "credit_code", "parent")  # schema types kept as text in a column
 YES, NO = "是", "否"
 
 
@@ -195,6 +196,12 @@ def _write(out: Path, sheets: list[tuple[Sheet, list[list]]], guide: list[Sheet]
         for i, (c, w) in enumerate(zip(sheet.columns, widths), start=1):
             letter = get_column_letter(i)
             ws.column_dimensions[letter].width = min(MAX_WIDTH, max(8, w + 2))
+            # What a worker types into an empty cell: a date shows as one; an id, phone or
+            # credit code stays text (no 1.38E+10, no leading zeros dropped).
+            if c.type == "date":
+                ws.column_dimensions[letter].number_format = DATE_FORMAT
+            elif c.type in TEXT_TYPES or c.name in ("id", "from_id", "to_id"):
+                ws.column_dimensions[letter].number_format = "@"
             if c.choices:
                 # A warning, not a stop: the reader also takes the usual variants (中共党员 …).
                 dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True,
