@@ -109,15 +109,12 @@ def _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out
     leaves the state columns out."""
     from govgraph.finding_states import FIXED, STATES
     from govgraph.rectify import PREVIOUS, progress_counts, state_summary, track_store
-    from govgraph.store.base import resolve_load
 
     store = settings.store()
     try:
         current = load.seq(store)
         if baseline != PREVIOUS:
-            number = str(baseline).isdigit()
-            baseline = resolve_load(store.submissions(), int(baseline) if number else None,
-                                    None if number else str(baseline))
+            baseline = _baseline_seq(store, baseline)
         audited = track_store(store, as_of, profile, current=current, baseline=baseline, scope=scope)
     finally:
         store.close()
@@ -152,6 +149,14 @@ def _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out
              as_of=as_of, heading=f"第 {audited.current} 次导入，{against}（统计时点：{as_of.isoformat()}；"
                                   f"口径：{profile.name}）：{counts}")
     return present
+
+
+def _baseline_seq(store, baseline: str) -> int:
+    """--baseline N or --baseline 2026Q3: the submission it names (an unknown one is an error)."""
+    from govgraph.store.base import resolve_load
+
+    number = str(baseline).isdigit()
+    return resolve_load(store.submissions(), int(baseline) if number else None, None if number else str(baseline))
 
 
 def _fail_on(fail_on, findings) -> None:
@@ -429,20 +434,36 @@ plan_command.name = "plan"
 @click.option("--reporter", metavar="单位名称", default=None, help="填报单位，写在报告抬头。")
 @click.option("--full", is_flag=True,
               help="附上逐条问题清单和完整的指导员选派名单（全市可达上千页）；默认只印领导需要看的汇总和最差单位。")
+@click.option("--baseline", metavar="N", default=None,
+              help="问题整改情况对照第 N 次导入（或期别，如 2026Q3）；默认对照所审计报送的前一次。")
 @click.pass_obj
-def report(settings, output: Path, scope, as_of, load, profile_path, reporter, full) -> None:
-    """审计报告：核心指标、覆盖情况表和覆盖情况图、问题清单、党建指导员选派名单，
-    街道或社区范围另附组织架构图。写成一个 HTML 或 PDF 文件，图片都在文件内。"""
+def report(settings, output: Path, scope, as_of, load, profile_path, reporter, full, baseline) -> None:
+    """审计报告：核心指标、覆盖情况表和覆盖情况图、问题清单、问题整改情况（对照上一次报送：
+    各街道新增、已整改、超期、回潮的问题）、党建指导员选派名单，街道或社区范围另附组织架构图。
+    写成一个 HTML、PDF 或 Word 文件，图片都在文件内。"""
     from govgraph.charts.report import build_report, write_report
+    from govgraph.mirror import build_mirror
+    from govgraph.rectify import PREVIOUS, track_store
 
     if output.suffix.lower() not in (".html", ".htm", ".pdf", ".docx"):
         raise GovgraphError(f"报告只能写成 .html、.pdf 或 .docx（Word）文件，而不是 {output.suffix or '（无扩展名）'}")
     as_of = as_of or today()
     profile = load_profile(profile_path)
     prepare_font(output)
-    graph = read_mirror(settings, scope, load)
     with terminal_progress() as progress:
-        report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress)
+        store = settings.store()
+        try:  # the audited submission read once, for the report and for its findings' states
+            submissions = store.submissions()
+            current = load.seq(store) or (submissions[-1].seq if submissions else None)
+            data = store.read(scope, load=current)
+            graph = build_mirror(data)
+            tracking = track_store(store, as_of, profile, current=current, scope=scope, progress=progress,
+                                   baseline=_baseline_seq(store, baseline) if baseline else PREVIOUS,
+                                   current_data=(data, graph))
+        finally:
+            store.close()
+        report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress,
+                              tracking=tracking)
         write_report(report, output)
     pages = f"，共 {report.pages} 页" if report.pages else ""
     say(f"已写入 {output}（统计时点 {as_of.isoformat()}{pages}）")

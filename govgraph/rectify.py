@@ -153,8 +153,9 @@ class Audited:
     street_id: str | None  # the street the responsible unit is in (or is)
 
 
-def audit_submission(data: GraphData, on: date, profile: Profile) -> dict[FindingKey, Audited]:
-    graph = build_mirror(data)
+def audit_submission(data: GraphData, on: date, profile: Profile, graph=None) -> dict[FindingKey, Audited]:
+    """The findings of one submission's graph (`graph`: its mirror, when already built)."""
+    graph = build_mirror(data) if graph is None else graph
     snap = Snapshot(graph, on)
     result = {}
     for f in audit(graph, on, profile):
@@ -536,10 +537,12 @@ class TrackedAudit:
 
 def track_store(store, on: date, profile: Profile, *, current: int | None = None,
                 baseline: int | str | None = PREVIOUS, scope: str | None = None,
-                include_all_closed: bool = False) -> TrackedAudit:
+                include_all_closed: bool = False, progress=None, current_data=None) -> TrackedAudit:
     """The findings of submission `current` (default the latest) with their states
     against `baseline` (default the one before), the register's entries and deadlines.
-    Every submission up to `current` is audited on `on`, one graph at a time."""
+    Every submission up to `current` is audited on `on`, one graph at a time;
+    `progress(what, done, total)` hears of each. `current_data` is `current`'s graph and
+    its mirror when the caller has read them already (read for the same scope)."""
     from .errors import NotFoundError
 
     submissions = store.submissions()
@@ -551,17 +554,23 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
     if baseline is not None and baseline >= current:
         raise GovgraphError(f"基准报送（第 {baseline} 次）应早于所审计的报送（第 {current} 次）")
     history, units, names = {}, UnitNames(), {}
-    for s in submissions:
+    for done, s in enumerate(submissions):
         if s.seq > current:
             continue
-        try:
-            data = store.read(scope, load=s.seq)
-        except NotFoundError:
-            if s.seq == current:
-                raise
-            history[s.seq] = {}  # the scope did not exist yet in that submission
-            continue
-        history[s.seq] = audit_submission(data, on, profile)
+        if progress is not None:
+            progress("审计历次报送（问题整改情况）", done, current)
+        if s.seq == current and current_data is not None:
+            data, graph = current_data
+            history[s.seq] = audit_submission(data, on, profile, graph)
+        else:
+            try:
+                data = store.read(scope, load=s.seq)
+            except NotFoundError:
+                if s.seq == current:
+                    raise
+                history[s.seq] = {}  # the scope did not exist yet in that submission
+                continue
+            history[s.seq] = audit_submission(data, on, profile)
         if s.seq == current:
             units, names = UnitNames.of(data), {i: e.name for i, e in data.entities.items()}
     tracked = track(history, current, baseline, submission_dates(submissions), read_register(store), on,

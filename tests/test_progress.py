@@ -150,3 +150,108 @@ def test_audit_workbook_of_a_first_submission_says_there_is_nothing_to_compare(p
     assert rows[-1][2:] == ["合计", 6, 3, 0]
     _, header, rows = _sheet(book, "问题清单")
     assert "问题状态" not in header and "整改时限" in header and len(rows) == 6
+
+
+# -- the report presents the same counts -------------------------------------------------------
+def _report(db_path, on, scope=None, current=None, baseline="previous", full=False):
+    from govgraph.charts.report import build_report
+    from govgraph.profile import load_profile
+    from govgraph.reading import read_mirror
+    from govgraph.store.sqlite import SqliteStore
+
+    tracking = _tracked(db_path, on, current=current, baseline=baseline) if scope is None else None
+    store = SqliteStore(db_path, create=False)
+    try:
+        if scope is not None:
+            from govgraph.rectify import track_store
+
+            tracking = track_store(store, on, load_profile(), current=current, baseline=baseline, scope=scope)
+        graph = read_mirror(store, scope, current)
+    finally:
+        store.close()
+    return build_report(graph, on, load_profile(), scope, with_chart=False, full=full, tracking=tracking)
+
+
+def _section(report, title):
+    return next(s for s in report.sections if s.title.endswith(title))
+
+
+def _table(table):
+    return [table.headers] + [[c.text for c in row] for row in table.rows]
+
+
+def test_report_shows_new_fixed_overdue_and_recurring_per_district_and_street(periods, db_path):
+    _, on = periods
+    report = _report(db_path, on)
+    assert [s.title for s in report.sections] == ["一、核心指标", "二、党的组织和工作覆盖情况", "三、问题清单",
+                                                  "四、问题整改情况", "五、党建指导员选派名单"]
+    assert "第 3 次导入（2026Q3）对照第 2 次导入（2026Q2）" in report.meta
+    districts, streets = _section(report, "问题整改情况").tables
+    head = ["序号", "区县", "本期问题", "新增", "持续", "回潮", "已整改", "超期", "已豁免"]
+    assert _table(districts) == [head, ["1", "城阳区", "6", "2", "2", "2", "4", "3", "0"],
+                                 ["2", "李沧区", "2", "0", "0", "2", "0", "1", "0"],
+                                 ["", "合计", "8", "2", "2", "4", "4", "4", "0"]]
+    assert _table(streets) == [["序号", "街道", *head[2:]], ["1", "城阳街道", "4", "2", "0", "2", "2", "2", "0"],
+                               ["2", "夏庄街道", "2", "0", "2", "0", "2", "1", "0"],
+                               ["3", "李村街道", "2", "0", "0", "2", "0", "1", "0"],
+                               ["", "合计", "8", "2", "2", "4", "4", "4", "0"]]
+    summary = _table(_section(report, "问题清单").tables[0])
+    assert summary[0] == ["序号", "严重程度", "问题", *head[2:]]
+    assert summary[1:] == [["1", "错误", "空白小区", "4", "1", "1", "2", "2", "4", "0"],
+                           ["2", "提示", "需选派党建指导员", "4", "1", "1", "2", "2", "0", "0"],
+                           ["", "", "合计", "8", "2", "2", "4", "4", "4", "0"]]
+
+
+def test_full_report_lists_each_finding_with_its_state_and_register(periods, db_path):
+    _, on = periods
+    detail = _table(_section(_report(db_path, on, full=True), "问题清单").tables[1])
+    assert detail[0][-4:] == ["状态", "责任单位", "整改时限", "单位反馈"]
+    rows = {(r[2], r[3]): r[-4:] for r in detail[1:]}
+    assert len(rows) == 12  # 8 present, then the 4 fixed
+    day = on - timedelta(days=45)
+    assert rows[("空白小区", "小区 青城苑")] == ["回潮（第 3 次导入起）", "青特社区",
+                                               f"{day + timedelta(days=30)}（超期）", "（未反馈）"]
+    assert rows[("需选派党建指导员", "小区 夏庄花园")] == ["持续（第 2 次导入起）", "夏庄社区",
+                                                   f"{day + timedelta(days=90)}（待整改）", "（未反馈）"]
+    assert rows[("空白小区", "小区 夏庄新村")][:2] == ["已整改（第 3 次导入销号）", "夏庄社区"]
+    assert [r[2] for r in detail[-4:]] == ["需选派党建指导员", "需选派党建指导员", "空白小区", "空白小区"]
+
+
+def test_report_of_a_street_counts_per_responsible_unit(periods, db_path):
+    _, on = periods
+    (units,) = _section(_report(db_path, on, scope="S1"), "问题整改情况").tables
+    assert _table(units)[1:] == [["1", "青特社区", "4", "2", "0", "2", "2", "2", "0"],
+                                 ["", "合计", "4", "2", "0", "2", "2", "2", "0"]]
+
+
+def test_report_of_a_first_submission_says_there_is_nothing_to_compare(periods, db_path):
+    _, on = periods
+    report = _report(db_path, on, current=1)
+    section = _section(report, "问题整改情况")
+    assert "第 1 次导入（2026Q1）之前没有报送可对照" in section.notes[0]
+    districts, streets = section.tables
+    assert _table(streets)[0] == ["序号", "街道", "本期问题", "超期", "已豁免"]  # no empty state columns
+    assert _table(streets)[-1] == ["", "合计", "6", "3", "0"]
+    assert "问题状态：第 1 次导入（2026Q1），尚无上一期可对照" in report.meta
+
+
+def test_report_command_writes_every_format_with_the_states(periods, tmp_path):
+    from docx import Document
+
+    run, on = periods
+    for suffix in ("html", "pdf", "docx"):
+        out = tmp_path / f"报告.{suffix}"
+        result = run("report", "-o", str(out), "--as-of", str(on))
+        assert result.exit_code == 0, result.output
+    html = (tmp_path / "报告.html").read_text(encoding="utf-8")
+    assert "四、问题整改情况" in html and "第 3 次导入（2026Q3）对照第 2 次导入（2026Q2）" in html
+    doc = Document(str(tmp_path / "报告.docx"))
+    assert "四、问题整改情况" in [p.text for p in doc.paragraphs]
+    street = next(t for t in doc.tables if t.rows[0].cells[1].text == "街道")
+    assert [c.text for c in street.rows[1].cells] == ["1", "城阳街道", "4", "2", "0", "2", "2", "2", "0"]
+    assert "共 " in run("report", "-o", str(tmp_path / "r.pdf"), "--as-of", str(on)).stdout
+    against_first = run("report", "-o", str(tmp_path / "r1.html"), "--as-of", str(on), "--baseline", "2026Q1")
+    assert against_first.exit_code == 0
+    assert "第 3 次导入（2026Q3）对照第 1 次导入（2026Q1）" in (tmp_path / "r1.html").read_text(encoding="utf-8")
+    bad = run("report", "-o", str(tmp_path / "r2.html"), "--baseline", "9")
+    assert bad.exit_code != 0 and "Traceback" not in bad.output and not (tmp_path / "r2.html").exists()

@@ -56,6 +56,9 @@ def write_docx(report: Report, path: Path) -> None:
             grid.alignment = WD_TABLE_ALIGNMENT.CENTER
             weights = t.weights or [1.0] * len(t.headers)
             widths = [int(usable * w / sum(weights)) for w in weights]
+            grid.autofit = False
+            for column, w in zip(grid.columns, widths):  # the grid's widths: what LibreOffice and WPS follow
+                column.width = w
             for cell, text, w in zip(grid.rows[0].cells, t.headers, widths):
                 _cell(cell, text, Pt(9), bold=True, fill="F3E6E6", width=w)
             _repeat_header(grid.rows[0])

@@ -90,7 +90,8 @@ class _Pages:
             for k, (texts, w) in enumerate(zip(wrapped, widths)):
                 color = (colors or [None] * len(cells))[k]
                 face = COLOR_FILLS.get(color) or fill or "none"
-                self.ax.add_patch(Rectangle((x, self.y), w, h, facecolor=face, edgecolor="#BBBBBB", linewidth=0.4))
+                # add_artist, not add_patch: the limits are fixed, and updating them costs seconds on a city
+                self.ax.add_artist(Rectangle((x, self.y), w, h, facecolor=face, edgecolor="#BBBBBB", linewidth=0.4))
                 for i, text in enumerate(texts):
                     self.text(x + pad, self.y + pad * 0.6 + i * line + (line - TABLE_PT * PT_MM * 1.2) / 2,
                               text, TABLE_PT)

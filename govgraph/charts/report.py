@@ -46,15 +46,21 @@ LEADER_ROWS = 20  # the worst units, the first of the instructor list: what a le
 PLOT_UNITS = 40  # bars that fit one page of the report legibly
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
 def build_report(graph: nx.MultiDiGraph, on: date, profile: Profile, scope: str | None = None,
                  reporter: str | None = None, with_chart: bool = True, full: bool = False,
-                 progress=None) -> Report:
+                 progress=None, tracking=None) -> Report:
     """The report on `graph`, which is the mirror read for `scope` (`store.read(scope)`):
     every unit in it counts, so a whole-ledger graph with a scope would report it all.
 
     By default what a leader reads: the indicators and roll-ups by district and by street
     (or community), the worst units, the findings counted by kind and the first of the
     instructor list; `full` adds every finding and the whole list (the per-unit appendix).
+    `tracking` (`rectify.track_store`'s answer for the same submission and scope) adds
+    each finding's state and register columns and the section 问题整改情况: per district
+    and street (per 责任单位 in a scoped report) 新增, 持续, 回潮, 已整改, 超期, 已豁免.
     `progress(what, done, total)` hears of each section."""
     if scope is not None and scope not in graph:
         raise NotFoundError(f"找不到街道或社区：{scope}")
@@ -74,20 +80,27 @@ def build_report(graph: nx.MultiDiGraph, on: date, profile: Profile, scope: str 
     step("覆盖情况表和图", 1, total)
     sections.append(_coverage_section(graph, on, profile, level, rows, scope_kind))
     step("问题清单", 2, total)
-    sections.append(_findings_section(graph, on, profile, rows, full))
+    sections.append(_findings_section(graph, on, profile, rows, full, tracking))
+    if tracking is not None:
+        meta.append(tracking.against_words() if tracking.baseline is not None
+                    else f"问题状态：{tracking.submission_words(tracking.current)}，尚无上一期可对照")
+        sections.append(_progress_section(tracking, scope_kind))
     step("党建指导员选派名单", 3, total)
     sections.append(_planner_section(graph, on, profile, rows, full))
     if with_chart and scope_kind in ("Street", "Community"):
         step("组织架构图", 4, total)
         sections.append(_chart_section(graph, on, profile, scope))
     step("排版", total, total)
+    for n, section in enumerate(sections):  # 一、二、… in the order they stand
+        section.title = f"{NUMERALS[n]}、{section.title}"
     return Report(mask_sensitive(f"{scope_name}党建引领物业管理审计报告"), [mask_sensitive(m) for m in meta], sections)
 
 
 def _indicator_section(graph, on, profile, level, rows) -> Section:
     tables = []
+    answers = {}
     for by in ("district", level):  # district roll-ups in every report, then the report's level
-        found = indicators(graph, on, profile, by, rows)
+        found = answers[by] = indicators(graph, on, profile, by, rows)
         units: dict[str, dict] = {}
         for i in found:
             units.setdefault(i.unit_id, {"name": i.unit_name})[i.indicator] = i
@@ -104,7 +117,7 @@ def _indicator_section(graph, on, profile, level, rows) -> Section:
         table.weights = [0.5, 1.6] + [1.2] * len(INDICATORS)
         tables.append(table)
     notes = []
-    total = {i.indicator: i for i in indicators(graph, on, profile, level, rows) if i.unit_id == "TOTAL"}
+    total = {i.indicator: i for i in answers[level] if i.unit_id == "TOTAL"}
     for key, word in INDICATORS.items():
         i = total.get(key)
         if i is None:
@@ -117,7 +130,7 @@ def _indicator_section(graph, on, profile, level, rows) -> Section:
     notes.append("底色：绿色达到目标，黄色低于目标 10 个百分点以内，红色低于 10 个百分点以上；无目标的指标不着色。")
     if len(tables) > 1:
         notes.append("先按区县、再按" + ("街道" if level == "street" else "社区") + "列出，最后一行为合计。")
-    return Section("一、核心指标", notes, tables)
+    return Section("核心指标", notes, tables)
 
 
 def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
@@ -129,7 +142,7 @@ def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
                                   *[r.compounds[s] for s in STATUSES], _pct(row["org_coverage_rate"]),
                                   _pct(row["org_and_work_coverage_rate"]), row["firms"], row["firm_blank"]]))
     table.weights = [0.5, 1.8] + [0.8] * 6 + [1.1, 1.3, 1.0, 0.9]
-    section = Section("二、党的组织和工作覆盖情况", tables=[table])
+    section = Section("党的组织和工作覆盖情况", tables=[table])
     if scope_kind != "Community":  # the communities furthest from covering their compounds
         communities = [r for r in rollups(graph, on, rows, "community") if r.unit_kind != "Total"]
         worst = sorted((r for r in communities if r.as_row()["org_and_work_coverage_rate"] is not None
@@ -160,28 +173,121 @@ def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
     return section
 
 
-def _findings_section(graph, on, profile, rows, full: bool = False) -> Section:
-    findings = audit(graph, on, profile, rows)
-    counts: dict[tuple[str, str], int] = {}
-    for f in findings:
-        counts[(f.severity, f.title)] = counts.get((f.severity, f.title), 0) + 1
-    summary = Table(["序号", "严重程度", "问题", "数量"],
-                    [_cells([k, SEVERITY_WORDS[s], t, n]) for k, ((s, t), n) in enumerate(counts.items(), start=1)]
-                    + [_cells(["", "", "合计", len(findings)])], [0.5, 1, 3, 1])
+_NO_UNIT_WORDS = "“未定”各行"
+PROGRESS_WORDS = {"present": "本期问题"}  # the other counts are named by their own words (新增 …)
+
+
+def _findings_section(graph, on, profile, rows, full: bool = False, tracking=None) -> Section:
+    from ..finding_states import FIXED
+
+    if tracking is None:
+        findings, tracked = audit(graph, on, profile, rows), []
+        counts: dict[tuple[str, str], int] = {}
+        for f in findings:
+            counts[(f.severity, f.title)] = counts.get((f.severity, f.title), 0) + 1
+        summary = Table(["序号", "严重程度", "问题", "数量"],
+                        [_cells([k, SEVERITY_WORDS[s], t, n]) for k, ((s, t), n) in enumerate(counts.items(), start=1)]
+                        + [_cells(["", "", "合计", len(findings)])], [0.5, 1, 3, 1])
+    else:  # the tracked findings are the audited submission's own: counted by rectify.progress_counts
+        from ..rectify import progress_counts
+
+        tracked = tracking.tracked
+        findings = [t.audited.finding for t in tracked if t.state.state != FIXED]
+        keys = _progress_keys(tracking)
+        summary = Table(["序号", "严重程度", "问题", *(PROGRESS_WORDS.get(k, k) for k in keys)], [],
+                        [0.5, 1, 3] + [0.8] * len(keys))
+        for n, r in enumerate(progress_counts(tracked, tracking.units, "code"), start=1):
+            total = r.get("unit_id") == "TOTAL"
+            summary.rows.append(_cells(["" if total else n, "" if total else SEVERITY_WORDS[r["severity"]],
+                                        r["title"], *(r[k] for k in keys)]))
     notes = [f"共 {len(findings)} 条问题。"] if findings else ["未发现问题。"]
-    tables = [summary] if findings else []
+    tables = [summary] if findings or any(t.state.state == FIXED for t in tracked) else []
     if full:
-        detail = Table(["序号", "严重程度", "问题", "对象", "说明", "整改建议", "政策依据"], [],
-                       [0.5, 0.7, 1.2, 1.6, 3.2, 3.0, 2.6])
-        for n, f in enumerate(findings, start=1):
-            name = graph.nodes[f.entity_id]["name"]
-            detail.rows.append(_cells([n, SEVERITY_WORDS[f.severity], f.title, f"{kind_word(f.entity_kind)} {name}",
-                                       f.message, f.remedy, f.policy]))
+        headers = ["序号", "严重程度", "问题", "对象", "说明", "整改建议", "政策依据"]
+        weights = [0.5, 0.7, 1.2, 1.6, 3.2, 3.0, 2.6]
+        if tracking is not None:
+            headers += ["状态", "责任单位", "整改时限", "单位反馈"]
+            weights = [0.5, 0.6, 1.0, 1.3, 2.2, 2.0, 1.8, 1.0, 1.1, 1.3, 1.6]
+        detail = Table(headers, [], weights)
+        shown = tracked or [None] * len(findings)
+        for n, (f, t) in enumerate(zip([t.audited.finding for t in tracked] or findings, shown), start=1):
+            name = t.audited.entity_name if t else graph.nodes[f.entity_id]["name"]
+            cells = [n, SEVERITY_WORDS[f.severity], f.title, f"{kind_word(f.entity_kind)} {name}", f.message,
+                     f.remedy, f.policy]
+            if t is not None:
+                cells += _register_cells(t, tracking)
+            detail.rows.append(_cells(cells))
         tables.append(detail)
+        if tracking is not None and tracking.baseline is not None:
+            notes.append("逐条清单先列本期问题，后列已整改（销号）的问题。")
     elif findings:
         notes.append("逐条问题清单（对象、说明、整改建议、政策依据）见 govgraph audit -o 问题清单.xlsx，"
                      "或用 govgraph report --full 生成含全部问题的报告。")
-    return Section("三、问题清单", notes, tables)
+    return Section("问题清单", notes, tables)
+
+
+def _progress_keys(tracking) -> list[str]:
+    """The counts a table shows: every state against a baseline; with none, only what
+    the register says (no columns left empty)."""
+    if tracking.baseline is None:
+        return ["present", "超期", "已豁免"]
+    return ["present", "新增", "持续", "回潮", "已整改", "超期", "已豁免"]
+
+
+def _register_cells(t, tracking) -> list[str]:
+    """A tracked finding's state, its 责任单位 and 整改时限, and what the unit reported."""
+    from ..finding_states import FIXED
+
+    state = t.state
+    if state.state == FIXED:
+        words = f"已整改（第 {state.closed_in} 次导入销号）"
+    elif tracking.baseline is None:
+        words = f"第 {state.first_seen} 次导入发现"
+    else:
+        words = f"{state.state}（第 {state.first_seen} 次导入起）"
+    unit = t.responsible_unit_name or "（未定责任单位）"
+    deadline = f"{t.deadline.isoformat()}（{t.status}）"
+    e = t.entry
+    said = []
+    if e is not None:
+        said += [f"进展：{e.progress}"] if e.progress else []
+        said += [f"措施：{e.measures}"] if e.measures else []
+        said += [f"责任人：{e.person}"] if e.person else []
+        if e.waiver:
+            expires = e.waiver_expires.isoformat() if e.waiver_expires else ""
+            said.append(f"豁免：{e.waiver_reason}（{e.approver}批准，至 {expires}）")
+    if t.reported_not_fixed:
+        said.append("报而未改")
+    return [words, unit, deadline, "；".join(said) or "（未反馈）"]
+
+
+def _progress_section(tracking, scope_kind) -> Section:
+    """问题整改情况: the counts `rectify.progress_counts` gives, by district and street for
+    the whole ledger, by 责任单位 for a street or community."""
+    from ..rectify import progress_counts
+
+    keys = _progress_keys(tracking)
+    headers = [PROGRESS_WORDS.get(k, k) for k in keys]
+    notes = []
+    if tracking.baseline is None:
+        notes.append(f"库中{tracking.against_words()}。下表只列本期问题、超期和已豁免的数量。")
+    else:
+        notes.append(f"{tracking.against_words()}。新增：对照的报送中没有的问题；回潮：对照的报送中没有、"
+                     "更早的报送中有过、本期又出现的问题；已整改：对照的报送中有、本期没有的问题（销号）。")
+    notes.append("超期：未整改、未豁免且已过整改时限（问题首次出现的报送日期加口径规定的天数）。")
+    groups = [("unit", "责任单位")] if scope_kind is not None else [("street", "街道")]
+    if scope_kind is None and len(tracking.units.district_names) > 1:
+        groups.insert(0, ("district", "区县"))
+        notes.append("先按区县、再按街道列出，最后一行为合计；街道为责任单位所在的街道。")
+    tables = []
+    for by, word in groups:
+        table = Table(["序号", word, *headers], [], [0.5, 2.0] + [0.9] * len(keys))
+        for n, r in enumerate(progress_counts(tracking.tracked, tracking.units, by), start=1):
+            table.rows.append(_cells(["" if r["unit_id"] == "TOTAL" else n, r["unit_name"], *(r[k] for k in keys)]))
+        tables.append(table)
+    if any(r.responsible_unit is None for r in tracking.tracked):
+        notes.append(f"{_NO_UNIT_WORDS}：找不到责任单位的问题（例如在统计时点不服务任何小区的物业企业），请逐条指定责任单位。")
+    return Section("问题整改情况", [mask_sensitive(n) for n in notes], tables)
 
 
 def _planner_section(graph, on, profile, rows, full: bool = False) -> Section:
@@ -203,12 +309,12 @@ def _planner_section(graph, on, profile, rows, full: bool = False) -> Section:
                      "完整名单见 govgraph plan -o 选派名单.xlsx，或 govgraph report --full。")
     if not ranked:
         notes.append("没有需要选派党建指导员的小区。")
-    return Section("四、党建指导员选派名单", notes, [table] if ranked else [])
+    return Section("党建指导员选派名单", notes, [table] if ranked else [])
 
 
 def _chart_section(graph, on, profile, scope) -> Section:
     chart = build_chart(graph, scope, on, hide_names=False, profile=profile)
-    section = Section("五、组织架构图")
+    section = Section("组织架构图")
     try:
         section.charts += layout_pages(chart, Page("A4", "landscape"), numbered=False)  # the report numbers its pages
     except LayoutError:
