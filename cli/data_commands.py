@@ -160,6 +160,9 @@ def _export_roster(data, out: Path, on) -> None:
 
     result = write_roster(data, out, on)
     say(f"已导出一表通 {result.path}：{result.rows} 个小区，每个小区一行（按 {on.isoformat()} 生效的关系）")
+    if not data.entities:
+        say("库中还没有数据，写出的是只有表头的一表通：先用 govgraph load 导入台账。")
+        return
     if not result.left_out:
         say("一表通写下了全部数据：再导入得到相同的数据。")
         return

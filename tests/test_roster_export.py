@@ -171,3 +171,11 @@ def test_cli_export_roster_of_one_community(run, tmp_path):
         ["涪城区", "城厢街道", "江滨社区", "滨江苑"]]
     assert "自治组织 1 个（江滨社区居委会）" in result.output and "兼职委员 1 条" in result.output
     assert "社区 " not in result.output.split("没有写进任何小区行的实体：")[1].split("\n")[0]
+
+
+def test_cli_export_roster_of_an_empty_store(run, tmp_path):
+    """A first load that failed leaves a store with nothing in it."""
+    assert run("load", str(ACCEPTANCE / "roster_errors" / "ledger")).exit_code == 2
+    result = run("export", "--roster", str(tmp_path / "一表通.xlsx"))
+    assert result.exit_code == 0 and "0 个小区" in result.output and "还没有数据" in result.output
+    assert "写下了全部数据" not in result.output
