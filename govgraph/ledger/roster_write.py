@@ -197,20 +197,23 @@ def with_ancestors(part: GraphData, whole: GraphData, on: date) -> GraphData:
     where a normalised ledger refers to them by id."""
     entities, relations = dict(part.entities), list(part.relations)
     have = {r.identity for r in relations}
+    parents: dict[str, list[Relation]] = defaultdict(list)
+    for r in whole.relations:
+        if r.type == PARENT_RELATION and r.in_force(on) and r.to_id in whole.entities:
+            parents[r.from_id].append(r)
     above = [e for e in part.entities.values() if e.kind in ("Community", "Street")]
     while above:
         unit = above.pop()
-        for r in whole.relations:
-            if r.type == PARENT_RELATION and r.from_id == unit.id and r.in_force(on) and r.to_id in whole.entities:
-                parent = whole.entities[r.to_id]
-                if parent.kind not in ("Street", "District"):
-                    continue
-                if r.identity not in have:
-                    relations.append(r)
-                    have.add(r.identity)
-                if parent.id not in entities:
-                    entities[parent.id] = parent
-                    above.append(parent)
+        for r in parents[unit.id]:
+            parent = whole.entities[r.to_id]
+            if parent.kind not in ("Street", "District"):
+                continue
+            if r.identity not in have:
+                relations.append(r)
+                have.add(r.identity)
+            if parent.id not in entities:
+                entities[parent.id] = parent
+                above.append(parent)
     return GraphData(entities, relations)
 
 
