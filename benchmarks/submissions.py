@@ -92,12 +92,31 @@ def main() -> None:
         t = time.perf_counter()
         record = load_ledger(store, scoped, scope=community).record
         scoped_s = time.perf_counter() - t
+        # the same community edited: one compound's households changed, so one entity is written
+        compounds = (scoped / "compounds.csv").read_text("utf-8-sig").splitlines()
+        header, first = compounds[0].split(","), compounds[1].split(",")
+        column = header.index("households")
+        first[column] = str(int(first[column] or 0) + 1)
+        (scoped / "compounds.csv").write_text("\n".join([compounds[0], ",".join(first), *compounds[2:]]) + "\n",
+                                              "utf-8-sig")
+        t = time.perf_counter()
+        edited = load_ledger(store, scoped, scope=community).record
+        edited_s = time.perf_counter() - t
+        street = sorted(e.id for e in data.entities.values() if e.kind == "Street")[0]
+        street_dir = root / "street"
+        write_ledger(scoped_ledger(store.read(street), street, date.today()), street_dir)
+        t = time.perf_counter()
+        load_ledger(store, street_dir, scope=street)
+        street_s = time.perf_counter() - t
         store.close()
         many = file_size(many_db)
         print(f"file after 1 submission: {one / 1e6:.1f} MB; after {args.submissions}: {many / 1e6:.1f} MB; "
               f"ratio {many / one:.2f} (target ≤ 1.5)")
         print(f"scoped load of community {community}: {scoped_s:.2f} s (target ≤ 1 s), "
               f"counts {[getattr(record, k) for k in ('entities_added', 'entities_changed', 'entities_removed')]}")
+        print(f"scoped load of community {community} with one compound changed: {edited_s:.2f} s, "
+              f"entities changed {edited.entities_changed}")
+        print(f"scoped load of street {street} (unchanged export): {street_s:.2f} s")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def _load_summary(result) -> str:
         f"{'，期别 ' + r.period if r.period else ''}）："
         f"实体新增 {r.entities_added}、变更 {r.entities_changed}、删除 {r.entities_removed}；"
         f"关系新增 {r.relations_added}、变更 {r.relations_changed}、删除 {r.relations_removed}。"
-        f"现有实体 {len(result.data.entities)} 个，关系 {len(result.data.relations)} 条。"
+        f"现有实体 {result.entity_total} 个，关系 {result.relation_total} 条。"
     )
 
 

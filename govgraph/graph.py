@@ -127,7 +127,7 @@ def overlay(base: GraphData, new: GraphData) -> GraphData:
     new_ids = {r.identity for r in new.relations}
     # Stored relations first: an error between the two is reported at the ledger's row.
     relations = [r for r in kept if r.identity not in new_ids] + list(new.relations)
-    return GraphData({**base.entities, **new.entities}, relations)
+    return GraphData({**base.entities, **new.entities}, relations, context=base.context - resubmitted)
 
 
 def _sort_key(r: Relation) -> tuple:

@@ -99,8 +99,10 @@ def _party_org_cycles(data: GraphData, relations: list[Relation]) -> list[Ledger
 
 def _uncovered_community_warnings(data: GraphData, relations: list[Relation]) -> list[LedgerIssue]:
     """One warning per community that no party org covers, at its first compound's row,
-    with the number of its compounds (a city ledger would otherwise repeat it per compound)."""
+    with the number of its compounds (a city ledger would otherwise repeat it per compound).
+    A community read only as context (its own relations not read) is not judged."""
     covered = {r.to_id for r in relations if r.type == "覆盖" and data.entities[r.to_id].kind == "Community"}
+    covered |= data.context
     first: dict[str, Relation] = {}
     compounds: dict[str, set[str]] = defaultdict(set)
     for rel in relations:

@@ -30,7 +30,7 @@ class LedgerRead:
 
 
 def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: GraphData | None = None,
-                quick: bool = True, mapping: str | Path | None = None) -> LedgerRead:
+                quick: bool = True, mapping: str | Path | None = None, base_for=None) -> LedgerRead:
     """Parse and validate a ledger, laid over `base` (the stored graph) when merging.
     Wide sheets (the 一表通 roster, or what the `mapping` file describes) are read too.
 
@@ -40,10 +40,16 @@ def read_ledger(path: str | Path, *, allow_id_numbers: bool = False, base: Graph
     so goes the careful way (the pydantic model), which says what is wrong. Both paths
     end in the same row checks. `quick=False` sends every row the careful way: the
     tests compare the two.
+
+    `base_for(ledger)`, given instead of `base`, is asked for the base once the ledger's
+    own rows are read (before names are resolved): a scoped load reads from the store
+    only what those rows reach.
     """
     with paused_gc():  # hundreds of thousands of small objects, no cycles among them
         reader = _Reader(allow_id_numbers, quick, [load_mapping(mapping)] if mapping else [built_in()])
         reader.read(Path(path))
+        if base_for is not None:
+            base = base_for(reader.data)
         dangling = resolve_names(reader.data, base, reader.communities, reader.errors, reader.warnings,
                                  unread=reader.unread)
         if base is not None:

@@ -55,7 +55,7 @@ class Submission:
 
 # build(before) -> after: run inside the write transaction, with the writer lock held, on
 # the graph as it stands then (so a merge is computed against what is really stored).
-Build = Callable[[GraphData], GraphData]
+Build = Callable[[GraphData], GraphData]  # or a store.window.Window (a scoped load)
 
 
 class Store(Protocol):

@@ -41,6 +41,7 @@ from ..graph import Entity, GraphData, Origin, Relation
 from ..schema import load_schema
 from .base import Build, LoadRecord, Submission, change_counts, resolve_load
 from .scope import read_scope
+from .window import Window
 
 ENTITY_LABEL = "Entity"
 DEFAULT_DATABASE = "neo4j"
@@ -431,6 +432,8 @@ class Neo4jStore:
         head cannot see), and last the head switched to the new seq in one transaction that
         changes nothing else. A load that fails removes what it wrote; one that is killed
         leaves rows the next load removes. Either way readers never see any of it."""
+        if isinstance(build, Window):  # a scoped load: its window run on the whole graph read
+            build = build.over
         self.ensure_schema()
         self._upgrade_if_needed()
         info = dict(at=at, ledger=ledger, mode=mode, period=period, scope=scope)

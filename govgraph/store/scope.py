@@ -94,7 +94,8 @@ def scope_part(data: GraphData, scope: str, on) -> set[str]:
 def without_part(data: GraphData, part: set[str]) -> GraphData:
     """`data` less the part's entities and every relation with an end among them."""
     return GraphData({i: e for i, e in data.entities.items() if i not in part},
-                     [r for r in data.relations if r.from_id not in part and r.to_id not in part])
+                     [r for r in data.relations if r.from_id not in part and r.to_id not in part],
+                     context=data.context - part)
 
 
 def outside_changes(before: GraphData, after: GraphData, part: set[str]) -> list[str]:

@@ -18,6 +18,7 @@ from ..graph import Entity, GraphData, Origin, Relation
 from .base import Build, LoadRecord, Submission, change_counts, resolve_load
 from .codec import attrs_from_plain, attrs_to_plain
 from .scope import read_scope
+from .window import Window
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -184,8 +185,13 @@ class SqliteStore:
         try:
             self._begin_write(on_wait)
             seq = self._head() + 1
-            before, entity_rowids, relation_rowids = self._current()
-            after = build(before)
+            if isinstance(build, Window):  # only what the window reads (a scoped load)
+                view = _WriteView(self)
+                after = build.build(view)
+                before, entity_rowids, relation_rowids = view.read_so_far()
+            else:
+                before, entity_rowids, relation_rowids = self._current()
+                after = build(before)
             counts = change_counts(before, after)
             submission = Submission(seq, at, ledger, mode, period, scope, **counts)
             self._write_change(seq, before, after, entity_rowids, relation_rowids)
@@ -386,6 +392,87 @@ class SqliteStore:
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class _WriteView:
+    """The current graph inside the write transaction, read piece by piece for a `Window`
+    (store/window.py), remembering the rowid of every row read so that only the
+    difference is written."""
+
+    def __init__(self, store: SqliteStore):
+        self.store = store
+        self._entities: dict[str, tuple[int, Entity]] = {}
+        self._relations: dict[int, Relation] = {}
+        self._complete: set[str] | None = set()
+        self._looked_up: set[str] = set()
+        self._graph = None  # (what had been read, the graph of it), while nothing more is
+
+    @property
+    def complete(self) -> set[str] | None:
+        return self._complete
+
+    def entities_by_id(self, ids) -> dict[str, Entity]:
+        wanted = set(ids)
+        missing = sorted(wanted - self._looked_up - self._entities.keys())
+        conn = self.store.conn
+        for chunk in _chunks(missing):
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(f"SELECT rowid, {_ENTITY_COLUMNS} FROM entities"
+                                f" WHERE id IN ({marks}) AND removed IS NULL", chunk).fetchall()
+            decoded = SqliteStore._entities([r[1:] for r in rows])
+            self._entities.update((r[1], (r[0], decoded[r[1]])) for r in rows)
+        self._looked_up.update(missing)
+        return {i: self._entities[i][1] for i in wanted if i in self._entities}
+
+    def relations_touching(self, ids) -> list[Relation]:
+        wanted = set(ids)
+        if self._complete is None:
+            found = [r for r in self._relations.values() if r.from_id in wanted or r.to_id in wanted]
+            return found
+        conn = self.store.conn
+        for chunk in _chunks(sorted(wanted - self._complete)):
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT rowid, {_RELATION_COLUMNS} FROM relations"
+                f" WHERE (from_id IN ({marks}) OR to_id IN ({marks})) AND removed IS NULL",
+                [*chunk, *chunk]).fetchall()
+            fresh = [r for r in rows if r[0] not in self._relations]
+            self._relations.update(zip((r[0] for r in fresh), SqliteStore._relations([r[1:] for r in fresh])))
+        self._complete |= wanted
+        return [r for _, r in sorted(self._relations.items()) if r.from_id in wanted or r.to_id in wanted]
+
+    def whole(self) -> None:
+        data, entity_rowids, relation_rowids = self.store._current()
+        self._entities = {i: (entity_rowids[i], e) for i, e in data.entities.items()}
+        self._relations = dict(zip(relation_rowids, data.relations))
+        self._complete = None
+
+    def totals(self) -> tuple[int, int]:
+        conn = self.store.conn
+        return tuple(conn.execute(f"SELECT count(*) FROM {table} WHERE removed IS NULL").fetchone()[0]
+                     for table in ("entities", "relations"))
+
+    def _ends(self) -> None:
+        ends = {end for r in self._relations.values() for end in (r.from_id, r.to_id)}
+        self.entities_by_id(ends - self._entities.keys())
+
+    def graph(self) -> GraphData:
+        if self._graph is None or self._graph[0] != self._read_size():
+            self._ends()
+            entities = {i: e for i, (_, e) in self._entities.items()}
+            relations = [r for _, r in sorted(self._relations.items())]
+            context = set() if self._complete is None else set(entities) - self._complete
+            self._graph = (self._read_size(), GraphData(entities, relations, context=context))
+        return self._graph[1]
+
+    def _read_size(self) -> tuple:
+        return (len(self._entities), len(self._relations), None if self._complete is None else len(self._complete))
+
+    def read_so_far(self):
+        """`graph()` with the rowids `_write_change` takes."""
+        data = self.graph()
+        rowids = sorted(self._relations)
+        return data, {i: rowid for i, (rowid, _) in self._entities.items()}, rowids
 
 
 class _At:
