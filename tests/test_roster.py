@@ -397,3 +397,17 @@ def test_a_parent_column_headed_with_the_parents_name(tmp_path):
     book.save(tmp_path / "台账.xlsx")
     data = read_ledger(tmp_path / "台账.xlsx").data
     assert sorted((r.type, r.from_id, r.to_id) for r in data.relations) == [("隶属", "C1", "M1"), ("隶属", "M1", "S1")]
+
+
+def test_total_rows_are_skipped_with_a_warning(make_ledger):
+    """A 小计 under each community and a 合计 at the bottom, as rosters often end: they name
+    no compound (no compound is called 小计), each is a warning at its cell."""
+    path = make_ledger({"一表通.csv": "序号,街道,社区,小区名称,户数\n"
+                                      "1,城厢街道,月湖社区,幸福里,420\n"
+                                      ",城厢街道,月湖社区,小计,420\n"
+                                      "2,城厢街道,江滨社区,滨江苑,260\n"
+                                      "合计,,,,680\n"})
+    read = read_ledger(path)
+    assert sorted(e.name for e in read.data.entities.values() if e.kind == "Compound") == ["幸福里", "滨江苑"]
+    assert [(w.row, w.column, w.value) for w in read.warnings if w.code == "total_row"] == [
+        (3, "小区名称", "小计"), (5, "序号", "合计")]

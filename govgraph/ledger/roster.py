@@ -33,6 +33,7 @@ class Header:
     positions: dict[int, str]  # {position: column}
     written: dict[str, str]  # {column: header as written}
     unknown: list[str]  # headers the mapping does not know
+    texts: list[str] = field(default_factory=list)  # every header as written, by position
 
 
 def find_header(table: RawTable, mapping: Mapping) -> Header | None:
@@ -66,7 +67,7 @@ def find_header(table: RawTable, mapping: Mapping) -> Header | None:
             positions[i] = column
             written[column] = texts[i]
         unknown = [t for i, t in enumerate(texts) if t and i not in found]
-        return Header(last, positions, written, unknown)
+        return Header(last, positions, written, unknown, texts)
     return None
 
 
@@ -100,6 +101,23 @@ def _text(cell: object) -> str:
     if isinstance(cell, date):
         return cell.isoformat()[:10]
     return str(cell).strip()
+
+
+TOTAL_LABELS = ("合计", "总计", "小计", "汇总")
+
+
+def _total_at(cells: list, required: list[int], complete: bool) -> int | None:
+    """The position of the 合计/总计/小计 that makes a row a total row: a required cell
+    holding one (城厢街道 | 月湖社区 | 小计), or one opening a row that leaves a required
+    cell empty (合计 | | | 1,200)."""
+    def is_total(i: int) -> bool:
+        return i < len(cells) and _SPACES.sub("", _text(cells[i])).rstrip("：:") in TOTAL_LABELS
+
+    found = next((i for i in required if is_total(i)), None)
+    if found is None and not complete:
+        first = next((i for i, c in enumerate(cells) if _text(c)), None)
+        found = first if first is not None and is_total(first) else None
+    return found
 
 
 @dataclass
@@ -186,6 +204,12 @@ class _RosterReader:
                 continue
             row = {c: cells[i] for c, i in self.index.items() if i < len(cells) and _text(cells[i]) != ""}
             if not row:
+                continue
+            at = _total_at(cells, [self.index[c] for c in mapping.required], row.keys() >= set(mapping.required))
+            if at is not None:  # a 合计/小计 row (sums of 户数 …) names no compound
+                texts = self.header.texts
+                self.warnings.append(LedgerIssue(self.display, number, texts[at] if at < len(texts) else "",
+                                                 _text(cells[at]), "total_row", "合计行，已跳过"))
                 continue
             self.scan(number, cells, self.titles)
             self._row(number, row)
