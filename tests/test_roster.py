@@ -411,3 +411,16 @@ def test_total_rows_are_skipped_with_a_warning(make_ledger):
     assert sorted(e.name for e in read.data.entities.values() if e.kind == "Compound") == ["幸福里", "滨江苑"]
     assert [(w.row, w.column, w.value) for w in read.warnings if w.code == "total_row"] == [
         (3, "小区名称", "小计"), (5, "序号", "合计")]
+
+
+def test_placeholder_cells_are_blank_and_a_list_of_names_is_a_warning(make_ledger):
+    """/, —, 无 say "nothing here" (no person called 无, no 组建方式 error); two names in one
+    cell are read as written, with a warning."""
+    path = make_ledger({"一表通.csv": "街道,社区,小区名称,党组织名称,组建方式,书记,党建指导员,物业企业\n"
+                                      "城厢街道,月湖社区,幸福里,幸福里党支部,单独建,张伟,/,无\n"
+                                      "城厢街道,月湖社区,阳光苑,—,/,,张伟、李娜,暂无\n"})
+    read = read_ledger(path)
+    kinds = Counter(e.kind for e in read.data.entities.values())
+    assert kinds["Firm"] == 0 and kinds["PartyOrg"] == 1
+    assert sorted(e.name for e in read.data.entities.values() if e.kind == "Person") == ["张伟", "张伟、李娜"]
+    assert [(w.row, w.column, w.value) for w in read.warnings if w.code == "name_list"] == [(3, "党建指导员", "张伟、李娜")]

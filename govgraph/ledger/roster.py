@@ -25,6 +25,10 @@ from .sources import RawTable
 # How far down a sheet the header row may be (title rows above it are skipped).
 HEADER_SCAN_ROWS = 20
 _SPACES = re.compile(r"\s+")
+# What people write in a cell that has nothing to say: read as a blank cell.
+PLACEHOLDERS = {"/", "／", "\\", "-", "－", "—", "——", "无", "暂无", "没有"}
+# A person's cell naming several people (张伟、李娜).
+_NAME_LIST = re.compile(r"[、，,;；/／]")
 
 
 @dataclass
@@ -202,7 +206,8 @@ class _RosterReader:
         for number, cells in self.table.rows:
             if number <= header.row:
                 continue
-            row = {c: cells[i] for c, i in self.index.items() if i < len(cells) and _text(cells[i]) != ""}
+            row = {c: cells[i] for c, i in self.index.items() if i < len(cells) and _text(cells[i]) != ""
+                   and _text(cells[i]) not in PLACEHOLDERS}
             if not row:
                 continue
             at = _total_at(cells, [self.index[c] for c in mapping.required], row.keys() >= set(mapping.required))
@@ -245,6 +250,10 @@ class _RosterReader:
             if spaced is not None:
                 self.warnings.append(self.issue(number, block.name_column, spaced, "name_spaces",
                                                 f"姓名中的空格已去掉，按“{name}”读取"))
+            if block.kind == "Person" and _NAME_LIST.search(name):
+                self.warnings.append(self.issue(number, block.name_column, texts[block.name_column], "name_list",
+                                                f"一格写了几个人？按一个人“{name}”读取；几个人请分列写"
+                                                "（映射文件可以加列，见 README「映射文件」）"))
             present[block.name] = identity
             acc = self.accs.get(identity)
             origin = Origin(self.display, number, {"name": self.header.written.get(block.label_column, block.label_column)},
