@@ -424,3 +424,15 @@ def test_placeholder_cells_are_blank_and_a_list_of_names_is_a_warning(make_ledge
     assert kinds["Firm"] == 0 and kinds["PartyOrg"] == 1
     assert sorted(e.name for e in read.data.entities.values() if e.kind == "Person") == ["张伟", "张伟、李娜"]
     assert [(w.row, w.column, w.value) for w in read.warnings if w.code == "name_list"] == [(3, "党建指导员", "张伟、李娜")]
+
+
+@pytest.mark.parametrize("kind,field,text,word", [
+    ("PartyOrg", "org_type", "联合党支部", "党支部"), ("PartyOrg", "org_type", "总支", "党总支"),
+    ("PartyOrg", "org_type", "工作小组", "党的工作小组"), ("PartyOrg", "org_type", "临时支部", "临时党支部"),
+    ("Compound", "category", "商品房小区", "商品房"), ("Compound", "category", "安置房", "安置小区"),
+    ("Compound", "mgmt_mode", "业主自管", "居民自管"),
+])
+def test_enum_words_as_rosters_write_them(kind, field, text, word):
+    from govgraph.ledger.rows import entity_parsers
+
+    assert entity_parsers(kind)[field](text) == word
