@@ -128,10 +128,16 @@ def export(settings, out: Path, load, scope, roster: bool, as_of) -> None:
     写不下的内容（历史、带日期的关系、双报到、兼职委员等）会逐类列出，完整导出请用规范台账。
     """
     from .options import today
+    from govgraph.errors import GovgraphError
 
+    suffix = out.suffix.lower()
+    if not roster and suffix in (".csv", ".xls", ".xlsm", ".txt", ".json"):
+        # A normalised ledger is a folder of CSV files or one .xlsx: a folder called
+        # 台账.csv is not what anyone asking for 台账.csv meant.
+        raise GovgraphError(f"规范台账导出为一个 .xlsx 工作簿或一个 CSV 文件夹（如 {out.with_suffix('.xlsx').name} 或 "
+                            f"{out.with_suffix('').name}），不能是 {out.name}；要一个 CSV 文件的一表通请加 --roster")
     if roster:
         from govgraph.ledger.roster_write import ROSTER_SUFFIXES
-        from govgraph.errors import GovgraphError
 
         if out.suffix.lower() not in ROSTER_SUFFIXES:  # before reading the store
             raise GovgraphError(f"一表通导出为 .xlsx 或 .csv 文件：文件名请以 .xlsx 或 .csv 结尾（而不是 {out.name}）")

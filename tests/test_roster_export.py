@@ -196,3 +196,13 @@ def test_a_synthetic_city_roster_is_a_fixed_point(tmp_path):
     assert second.left_out == []
     assert read_ledger(second.path).data.same_content(shaped)
     assert _cells(second.path) == _cells(first.path)
+
+
+def test_cli_export_to_a_csv_name_without_roster_is_refused(run, tmp_path):
+    """A folder called 台账.csv is not what someone asking for 台账.csv meant."""
+    assert run("load", str(ROSTER / "ledger" / "一表通.csv")).exit_code == 0
+    result = run("export", str(tmp_path / "台账.csv"))
+    assert result.exit_code != 0 and "--roster" in result.stderr and "台账.xlsx" in result.stderr
+    assert not (tmp_path / "台账.csv").exists()
+    assert run("export", "--roster", str(tmp_path / "台账.csv")).exit_code == 0
+    assert (tmp_path / "台账.csv").is_file()
