@@ -249,23 +249,25 @@ def _create_entities_query(label: str) -> str:
         "UNWIND $rows AS row\n"
         f"CREATE (n:{ENTITY_LABEL}:{label})\n"
         "SET n = row\n"
-        "RETURN count(n) AS written"
+        "RETURN collect([n.id, elementId(n)]) AS written"
     )
 
 
 @cache
 def _create_relations_query(rtype: str) -> str:
-    # Properties are set one by one (a missing key is null, and setting null stores
-    # nothing): with named keys the planner needs no Eager barrier, unlike `SET r = map`.
+    # A row is a list [start eid, end eid, role, since, until, source, ledger_file,
+    # ledger_row] (cheaper to pack and unpack than a map); properties are set one by one
+    # (setting null stores nothing), so the planner needs no Eager barrier.
     rtype = _trusted(rtype, load_schema().relations)
-    assignments = ", ".join(f"r.{key} = row.{key}" for key in (*_RELATION_PROPERTIES, *_PROVENANCE, "added"))
-    # Between the current versions of its ends (the new one where an entity changed).
+    assignments = ", ".join(f"r.{key} = row[{i}]" for i, key in enumerate((*_RELATION_PROPERTIES, *_PROVENANCE), 2))
+    # Between the current versions of its ends (the new one where an entity changed),
+    # found by element id (known from the read and from creating them): no index look-up.
     return (
         "UNWIND $rows AS row\n"
-        "MATCH (a:Entity {id: row.from_id}) WHERE a.removed IS NULL\n"
-        "MATCH (b:Entity {id: row.to_id}) WHERE b.removed IS NULL\n"
+        "MATCH (a) WHERE elementId(a) = row[0]\n"
+        "MATCH (b) WHERE elementId(b) = row[1]\n"
         f"CREATE (a)-[r:{rtype}]->(b)\n"
-        f"SET {assignments}\n"
+        f"SET {assignments}, r.added = $seq\n"
         "RETURN count(r) AS created"
     )
 
@@ -533,10 +535,16 @@ class Neo4jStore:
             self._write_batch(session, token, _MARK_RELATIONS, {"eids": chunk, "seq": seq})
         for chunk in _chunks([entity_eids[i] for i in gone_entities], self.batch_size):
             self._write_batch(session, token, _MARK_ENTITIES, {"eids": chunk, "seq": seq})
+        # The element id of every current node: kept ones from the read, new ones as created.
+        current = {i: eid for i, eid in entity_eids.items() if i not in changed_ids and i in data.entities}
         for query, rows in self._entity_batches(new_entities, seq):
-            self._write_batch(session, token, query, {"rows": rows})
-        for rtype, query, rows in self._relation_batches(new_relations, seq):
-            created = self._write_batch(session, token, query, {"rows": rows})
+            current.update(self._write_batch(session, token, query, {"rows": rows}))
+        missing = Counter(r.type for r in new_relations if r.from_id not in current or r.to_id not in current)
+        if missing:  # refused before any relation is written
+            rtype, n = min(missing.items())
+            raise _EndpointsMissing(rtype, n)
+        for rtype, query, rows in self._relation_batches(new_relations, current):
+            created = self._write_batch(session, token, query, {"rows": rows, "seq": seq})
             if created != len(rows):
                 raise _EndpointsMissing(rtype, len(rows) - created)
         submission = Submission(seq=seq, **info, **counts)
@@ -606,13 +614,12 @@ class Neo4jStore:
             for chunk in _chunks(rows, self.batch_size)
         ]
 
-    def _relation_batches(self, relations: Iterable[Relation], seq: int) -> list[tuple[str, str, list[dict]]]:
-        by_type: dict[str, list[dict]] = {}
-        for r in relations:
-            row = {"from_id": r.from_id, "to_id": r.to_id, "added": seq}
-            row.update((k, getattr(r, k)) for k in _RELATION_PROPERTIES if getattr(r, k) is not None)
-            row.update(_provenance(r.origin))
-            by_type.setdefault(r.type, []).append(row)
+    def _relation_batches(self, relations: Iterable[Relation], eids: dict[str, str]) -> list[tuple[str, str, list]]:
+        by_type: dict[str, list[list]] = {}
+        for r in sorted(relations, key=lambda r: r.from_id):  # a start node's rows together
+            file, row = (r.origin.file, r.origin.row) if r.origin else (None, None)
+            by_type.setdefault(r.type, []).append(
+                [eids[r.from_id], eids[r.to_id], r.role, r.since, r.until, r.source, file, row])
         return [
             (rtype, _create_relations_query(rtype), chunk)
             for rtype, rows in by_type.items()
