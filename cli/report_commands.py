@@ -243,23 +243,16 @@ def trend(settings, dates, year_ends, periods, as_of, load, scope, profile_path,
 def _trend_by_submission(settings, as_of, load, scope, profile, out) -> None:
     """`trend --periods`: the headline indicators (合计) of each submission up to the chosen
     one, side by side; JSON keeps one row per submission and indicator."""
-    from govgraph.mirror import build_mirror
+    from govgraph.indicators import submission_totals
 
     store = settings.store()
     try:
         last = load.seq(store)
-        submissions = [s for s in store.submissions() if last is None or s.seq <= last]
-        if not submissions:
+        if not store.submissions():
             raise GovgraphError("库中还没有任何导入记录：请先用 govgraph load 导入台账")
-        rows = []
-        for s in submissions:
-            try:
-                graph = build_mirror(store.read(scope, load=s.seq))
-            except NotFoundError:  # the scope did not exist yet in that submission
-                continue
-            for i in compute_indicators(graph, as_of, profile, "street"):
-                if i.unit_id == "TOTAL":
-                    rows.append({"seq": s.seq, "period": s.period, "at": s.at, **i.as_row()})
+        rows = [{"seq": s.seq, "period": s.period, "at": s.at, **i.as_row()}
+                for s, totals in submission_totals(store, as_of, profile, last=last, scope=scope)
+                for i in totals]
     finally:
         store.close()
     heading = f"历次导入的合计指标（统计时点：{as_of.isoformat()}；口径：{profile.name}）"

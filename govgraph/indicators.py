@@ -127,6 +127,29 @@ def indicators(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = 
     return from_counts(counts_on, on, profile)
 
 
+def submission_totals(store, on: date, profile: Profile, *, last: int | None = None, scope: str | None = None,
+                      graphs: dict | None = None) -> list[tuple]:
+    """The whole ledger's (合计) headline indicators on `on` in every submission up to
+    `last` (default all), oldest first: [(submission record, [Indicator, ...])], one graph
+    read at a time. A submission in which `scope` did not exist yet is left out;
+    `graphs` maps a submission's seq to its mirror when the caller has it already."""
+    from .errors import NotFoundError
+    from .mirror import build_mirror
+
+    result = []
+    for s in store.submissions():
+        if last is not None and s.seq > last:
+            continue
+        graph = (graphs or {}).get(s.seq)
+        if graph is None:
+            try:
+                graph = build_mirror(store.read(scope, load=s.seq))
+            except NotFoundError:  # the scope did not exist yet in that submission
+                continue
+        result.append((s, [i for i in indicators(graph, on, profile, "street") if i.unit_id == "TOTAL"]))
+    return result
+
+
 def past_deadlines(profile: Profile, on: date) -> set[date]:
     """The last passed deadline of each indicator that has one: the days whose counts
     `from_counts` asks for besides `on`."""

@@ -101,7 +101,14 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         page = Page(request, bench)
         answers = page.view.whole(page.on)
         by_severity, codes = answers.finding_counts
-        return render(request, "overview.html", page=page,
+        history = page.view.history(page.on)
+        progress = {}
+        if history.tracking is not None:
+            from ..rectify import progress_counts
+
+            tracking = history.tracking
+            progress = {by: progress_counts(tracking.tracked, tracking.units, by) for by in ("district", "street")}
+        return render(request, "overview.html", page=page, history=history, progress=progress,
                       district_indicators=_indicator_table(answers.indicators("district")),
                       street_indicators=_indicator_table(answers.indicators("street")),
                       streets=answers.rollups("street"), by_severity=by_severity,
@@ -140,7 +147,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         findings = page.view.scoped(unit_id, page.on).findings if entity.kind != "District" else None
         return render(request, "unit.html", page=page, entity=entity, crumbs=crumbs, rows=compounds + firms,
                       children=rollup_rows, indicators=_indicator_table(indicator_rows),
-                      orphans=orphan_rows, findings=findings)
+                      orphans=orphan_rows, findings=findings, history=page.view.history(page.on))
 
     def entity_page(request: Request):
         page = Page(request, bench)
@@ -198,12 +205,17 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         from ..charts import fonts, plots
 
         page = Page(request, bench)
-        # Until submissions are kept, the trend runs over the last year-ends up to the date.
-        points = [date(year, 12, 31) for year in range(page.on.year - TREND_YEARS, page.on.year)] + [page.on]
-        answers = [(d.isoformat(), page.view.whole(d).indicators("street")) for d in points]
+        trend = page.view.history(page.on).trend
+        if len(trend) > 1:  # across submissions, on the one date (`trend --periods`)
+            answers = [(f"第{s.seq}次" + (f"\n{s.period}" if s.period else ""), totals) for s, totals in trend]
+            title = f"历次报送全辖区核心指标趋势（统计时点 {page.on.isoformat()}）"
+        else:  # one submission: its graph at the last year-ends and the date
+            points = [date(year, 12, 31) for year in range(page.on.year - TREND_YEARS, page.on.year)] + [page.on]
+            answers = [(d.isoformat(), page.view.whole(d).indicators("street")) for d in points]
+            title = "全辖区核心指标趋势（各年年底及统计时点）"
         with tempfile.TemporaryDirectory() as tmp, fonts.chart_style():
             path = Path(tmp) / "trend.svg"
-            plots.save_figure(plots.trend_figure(answers, "全辖区核心指标趋势（各年年底及统计时点）"), path)
+            plots.save_figure(plots.trend_figure(answers, title), path)
             return Response(path.read_bytes(), media_type="image/svg+xml")
 
     # -- the font ----------------------------------------------------------------------
@@ -385,5 +397,5 @@ def _compound_page(request, page, view, compound, crumbs, render):
                for r in relations if r["other_kind"] == "Person" and r["type"] != "居住"]
     residents = sum(1 for r in relations if r["type"] == "居住")
     return render(request, "compound.html", page=page, entity=view.entity(compound), crumbs=crumbs, row=row,
-                  reason=reason, relations=relations, findings=findings, people=people, residents=residents,
+                  reason=reason, relations=relations, findings=findings, history=view.history(page.on), people=people, residents=residents,
                   fields=_fields(view.entity(compound)))

@@ -29,6 +29,8 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FINDING_COLUMNS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy",
                    "evidence", "policy"]
+STATE_COLUMNS = ["state", "first_seen", "closed_in"]  # as `audit --baseline` writes them
+REGISTER_COLUMNS = ["responsible_unit_name", "rectify_deadline", "register_status", "progress", "overdue"]
 ORPHAN_COLUMNS = ["id", "name", "community_id", "street_id", "formal_members", "reason", "suggestion"]
 LEDGER_SUFFIXES = (".xlsx", ".zip", ".csv")
 MAX_UNZIPPED_FACTOR = 20  # a zip may unpack to at most this many times the upload limit
@@ -54,49 +56,89 @@ def routes(bench, render, max_upload):
             return [page.view.scoped(s, page.on) for s in streets]
         return [page.view.scoped(unit_id, page.on)]
 
-    def searchable(page, answers):
-        """(finding, its text to search in) of one set of answers, built once per set."""
+    def finding_text(page, f):
+        """What the search box looks in: ids, names, title and message of one finding."""
         def name(entity_id):
             entity = page.view.entity(entity_id) if entity_id else None
             return entity.name if entity else (entity_id or "")
 
-        return answers._memo("search", lambda: [
-            (f, f"{f.entity_id} {name(f.entity_id)} {f.title} {f.message} {name(f.unit_id)}".casefold())
-            for f in answers.findings])
+        return f"{f.entity_id} {name(f.entity_id)} {f.title} {f.message} {name(f.unit_id)}".casefold()
+
+    def searchable(page, answers):
+        """(finding, its text to search in) of one set of answers, built once per set."""
+        return answers._memo("search", lambda: [(f, finding_text(page, f)) for f in answers.findings])
+
+    def fixed_findings(page, history, unit_id):
+        """The 已整改 findings (the previous submission's, gone now), of a unit filter: those
+        the unit (or a street of the district) was to fix (`rectify.in_scope`)."""
+        from ..finding_states import FIXED
+        from ..rectify import in_scope
+
+        if history.tracking is None:
+            return []
+        scopes = [unit_id]
+        if unit_id and page.view.entity(unit_id).kind == "District":
+            whole = page.view.whole(page.on)
+            scopes = sorted({r.street_id for r in whole.coverage if r.district_id == unit_id and r.street_id})
+        return [t.audited.finding for t in history.tracking.tracked
+                if t.state.state == FIXED and any(in_scope(t, s) for s in scopes)]
 
     def selected_findings(request, page):
+        from ..finding_states import FIXED, STATES
+
         params = request.query_params
         unit_id = params.get("unit") or None
+        state = params.get("state") or None
+        if state is not None and state not in STATES:
+            raise GovgraphError(f"没有“{state}”这种问题状态（可选：{'、'.join(STATES)}）")
         sets = unit_answers(page, unit_id) if unit_id else [page.view.whole(page.on)]
+        history = page.view.history(page.on)
         query = (params.get("q") or "").strip().casefold()
         seen, findings = set(), []
-        for answers in sets:
-            for f, text in searchable(page, answers) if query else ((f, "") for f in answers.findings):
-                key = (f.code, f.entity_id, f.unit_id)
-                if key not in seen and (not query or query in text):
-                    seen.add(key)
+        if state == FIXED:
+            for f in fixed_findings(page, history, unit_id):
+                if not query or query in finding_text(page, f):
                     findings.append(f)
-        if len(sets) > 1:
-            findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
+        else:
+            for answers in sets:
+                for f, text in searchable(page, answers) if query else ((f, "") for f in answers.findings):
+                    key = (f.code, f.entity_id, f.unit_id)
+                    if key not in seen and (not query or query in text):
+                        seen.add(key)
+                        findings.append(f)
+            if len(sets) > 1:
+                findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
+        if state is not None and state != FIXED:
+            findings = [f for f in findings if (t := history.state_of(f)) is not None and t.state.state == state]
         code, severity = params.get("code") or None, params.get("severity") or None
         if code:
             findings = [f for f in findings if f.code == code]
         if severity:
             findings = [f for f in findings if f.severity == severity]
-        return findings
+        return findings, history
 
     def findings_page(request: Request):
+        from ..finding_states import STATES
+
         page = Page(request, bench)
-        findings = selected_findings(request, page)
+        findings, history = selected_findings(request, page)
         number, pages = _page_number(request, len(findings))
         return render(request, "findings.html", page=page, findings=findings[(number - 1) * PAGE_SIZE:number * PAGE_SIZE],
                       total=len(findings), number=number, pages=pages, codes=finding_texts(),
-                      severities=SEVERITY_WORDS, units=units_for_filter(page), params=request.query_params)
+                      severities=SEVERITY_WORDS, units=units_for_filter(page), params=request.query_params,
+                      history=history, states=STATES)
 
     def findings_xlsx(request: Request):
         page = Page(request, bench)
-        rows = [{**f.as_row(), "entity_name": page.name(f.entity_id)} for f in selected_findings(request, page)]
-        return _xlsx_response("问题清单", rows, FINDING_COLUMNS, page, f"问题清单（{page.on.isoformat()}）.xlsx")
+        findings, history = selected_findings(request, page)
+        rows = []
+        for f in findings:
+            t = history.state_of(f)
+            rows.append({**f.as_row(), "entity_name": page.name(f.entity_id), **(t.sheet_row() if t else {})})
+        columns = FINDING_COLUMNS + (STATE_COLUMNS if history.compared else []) + \
+            (REGISTER_COLUMNS if history.has_register else [])
+        note = history.tracking.against_words() if history.tracking is not None else None
+        return _xlsx_response("问题清单", rows, columns, page, f"问题清单（{page.on.isoformat()}）.xlsx", note)
 
     def orphans_page(request: Request):
         page = Page(request, bench)
@@ -236,12 +278,12 @@ def routes(bench, render, max_upload):
         media = {"xlsx": XLSX, "html": "text/html; charset=utf-8", "pdf": "application/pdf"}[name.rsplit(".", 1)[1]]
         return Response(body, media_type=media, headers={"Content-Disposition": attachment(mask_sensitive(name))})
 
-    def _xlsx_response(title, rows, columns, page, filename):
+    def _xlsx_response(title, rows, columns, page, filename, note=None):
         from ..cli.output import Table, write_xlsx
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "out.xlsx"
-            write_xlsx(path, [Table("rows", title, rows, columns)], as_of=page.on)
+            write_xlsx(path, [Table("rows", title, rows, columns)], as_of=page.on, note=note)
             body = path.read_bytes()
         return Response(body, media_type=XLSX, headers={"Content-Disposition": attachment(filename)})
 

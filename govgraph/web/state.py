@@ -25,6 +25,29 @@ from ..profile import Profile
 from ..store.scope import read_scope
 
 
+@dataclass
+class History:
+    """One submission's findings against the one before (§7 states, the 整改台账) and the
+    headline indicators of every submission up to it, on one date: `rectify.track_store`
+    and `indicators.submission_totals`, computed once per submission and date."""
+
+    tracking: object | None  # rectify.TrackedAudit; None when the store holds no submission
+    trend: list  # [(submission record, [合计 Indicator, ...])], oldest first
+    has_register: bool = False
+    by_key: dict = field(default_factory=dict)  # FindingKey → rectify.Tracked
+
+    @property
+    def compared(self) -> bool:
+        """Whether there is an earlier submission to compare with."""
+        return self.tracking is not None and self.tracking.baseline is not None
+
+    def state_of(self, finding):
+        """The Tracked of a finding of this submission (its state and register status)."""
+        from ..finding_states import finding_key
+
+        return self.by_key.get(finding_key(finding))
+
+
 class MemoryStore:
     """The two look-ups `read_scope` asks a store for, answered from a `GraphData`."""
 
@@ -154,10 +177,13 @@ class View:
     """One submission's graph (the latest, or an earlier one chosen on the page) and the
     answers on it."""
 
-    def __init__(self, data: GraphData, profile: Profile, seq: int | None):
+    def __init__(self, data: GraphData, profile: Profile, seq: int | None, open_store=None):
         self.data = data
         self.seq = seq
         self.profile = profile
+        self.open_store = open_store
+        self._history_lock = threading.Lock()
+        self._history = _Lru(4)
         self.graph = build_mirror(data)
         self.memory = MemoryStore(data)
         self._lock = threading.RLock()
@@ -170,6 +196,28 @@ class View:
     def whole(self, on: date) -> Answers:
         with self._lock:
             return self._whole.get_or_make(on, lambda: Answers(self.graph, on, self.profile))
+
+    def history(self, on: date) -> History:
+        """The states of this submission's findings against the previous submission, the
+        register and the trend across submissions, on `on` (reads every earlier submission
+        from the store once; kept per date)."""
+        with self._history_lock:
+            return self._history.get_or_make(on, lambda: self._make_history(on))
+
+    def _make_history(self, on: date) -> History:
+        from ..indicators import submission_totals
+        from ..rectify import read_register, track_store
+
+        if self.seq is None or self.open_store is None:
+            return History(None, [])
+        store = self.open_store()
+        try:
+            tracking = track_store(store, on, self.profile, current=self.seq, current_data=(self.data, self.graph))
+            trend = submission_totals(store, on, self.profile, last=self.seq, graphs={self.seq: self.graph})
+            has_register = bool(read_register(store))
+        finally:
+            store.close()
+        return History(tracking, trend, has_register, {t.key: t for t in tracking.tracked})
 
     def scoped(self, unit: str, on: date) -> Answers:
         """Answers on the graph read around one street or community (`--scope unit`)."""
@@ -196,7 +244,7 @@ class Workbench:
             self.records = store.submissions()
         finally:
             store.close()
-        latest = View(data, self.profile, self.records[-1].seq if self.records else None)
+        latest = View(data, self.profile, self.records[-1].seq if self.records else None, self.open_store)
         with self._lock:
             self.latest = latest
             self._earlier = _Lru(2)  # an earlier submission costs a whole read: keep a few
@@ -210,7 +258,7 @@ class Workbench:
         def read() -> View:
             store = self.open_store()
             try:
-                return View(store.read(load=load), self.profile, load)
+                return View(store.read(load=load), self.profile, load, self.open_store)
             finally:
                 store.close()
 
@@ -233,6 +281,7 @@ class Workbench:
             answers.rollups(level)
             answers.indicators(level)
         answers.orphans, answers.parents, answers.finding_counts  # noqa: B018 - computed and kept
+        self.latest.history(on)
 
     def warm_in_background(self, on: date) -> threading.Thread:
         thread = threading.Thread(target=self.warm, args=(on,), name="govgraph-warm", daemon=True)
