@@ -436,3 +436,12 @@ def test_enum_words_as_rosters_write_them(kind, field, text, word):
     from govgraph.ledger.rows import entity_parsers
 
     assert entity_parsers(kind)[field](text) == word
+
+
+def test_a_mapping_with_a_role_the_relation_does_not_have_is_one_chinese_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "一表通"\n[[relations]]\ntype = "派驻"\nfrom = "secretary"\nto = "compound"\n'
+                   'role = "监督员"\n', "utf-8")
+    with pytest.raises(LedgerFileError) as exc:
+        read_ledger(CASE / "ledger" / "一表通.csv", mapping=bad)
+    assert str(exc.value).startswith("映射文件 bad.toml 有误：关系 派驻（from = secretary，to = compound）的 role“监督员”")

@@ -221,6 +221,14 @@ def _build(raw: dict, source: str) -> Mapping:
                 if not isinstance(c, dict) or "column" not in c or "is" not in c:
                     fail(f"{where} 的 {cond} 应写成 {{ column = 列名, is = 值 }}")
                 column(c["column"], f"{where} 的 {cond}")
+        role = spec.get("role")
+        allowed = schema.relations[rtype].roles
+        words = [role] if isinstance(role, str) else \
+            [*role.get("cases", {}).values(), role.get("default")] if isinstance(role, dict) else []
+        bad = [w for w in words if w and allowed is not None and w not in allowed]
+        if bad:
+            fail(f"关系 {rtype}（from = {spec['from']}，to = {spec['to']}）的 role“{bad[0]}”不是{rtype}关系的职务"
+                 f"（可选：{'、'.join(allowed)}）")
         relations.append(RelationSpec(rtype, spec["from"], spec["to"], spec.get("role"), spec.get("when"),
                                       spec.get("unless"), bool(spec.get("required", False))))
 

@@ -392,7 +392,10 @@ class _RosterReader:
                 role = role.get("cases", {}).get(owner.attrs.get(f), role.get("default"))
             roles = roles_of[p.spec.type]
             if role and roles is not None and role not in roles:
-                self.errors.append(LedgerIssue(self.display, p.origin.row, "", role, "unknown_role",
+                # The role comes from the mapping, not a cell: the error sits at the cell
+                # naming the relation's first end.
+                self.errors.append(LedgerIssue(self.display, p.origin.row, p.origin.headers.get("from_id", ""), role,
+                                               "unknown_role",
                                                f"{p.spec.type}关系的职务应为：{'、'.join(roles)}（见映射文件 {self.mapping.source}）"))
                 continue
             self.add_relation(Relation(p.spec.type, head, tail, role or None, source=None, origin=p.origin))
