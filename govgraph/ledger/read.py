@@ -21,6 +21,7 @@ from .names import resolve_names
 from .roster import formation_warnings, is_roster, read_roster
 from .rows import RELATION_PARSERS, RelationRow, _text, entity_model, entity_parsers
 from .sources import RawTable, read_sources
+from .workbook import GUIDE_SHEET
 
 
 @dataclass
@@ -102,6 +103,8 @@ class _Reader:
                 known.append((order.index(kind.file), table, kind))
             elif self.schema.is_relations_file(table.stem):
                 known.append((len(order), table, None))
+            elif workbook and table.stem == GUIDE_SHEET:
+                continue  # the template's own 填表说明: nothing to read, nothing to say
             else:
                 self.warnings.append(LedgerIssue(table.display, 0, "", "", "unknown_file",
                                                  _unknown_file_reason(self.schema, table.stem, workbook),

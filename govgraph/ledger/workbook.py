@@ -22,6 +22,7 @@ MAX_WIDTH = 40
 DATE_FORMAT = "yyyy-mm-dd"
 TEXT_TYPES = ("phone", "credit_code", "parent")  # schema types kept as text in a column
 YES, NO = "是", "否"
+GUIDE_SHEET = "填表说明"  # the template's guide sheet; the reader passes over it
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,7 @@ def _write_guide(book, sheets: list[Sheet], bold, fill) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment
 
-    ws = book.create_sheet("填表说明")
+    ws = book.create_sheet(GUIDE_SHEET)
     widths = (14, 18, 8, 60, 40)
     for letter, width in zip("ABCDE", widths):
         ws.column_dimensions[letter].width = width
