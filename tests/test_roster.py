@@ -93,6 +93,15 @@ def check_case(read, want: dict, posts: list) -> None:
     assert got_posts == sorted(posts)
 
 
+def check_entities(data, path: dict, want: dict) -> None:
+    """The communities, people (with their 政治面貌) and orgs (with their fields) a case lists."""
+    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Community") == want["communities"]
+    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Person") == want["people"]
+    assert {path[e.id]: e.attrs["party_status"] for e in data.entities.values()
+            if e.kind == "Person" and "party_status" in e.attrs} == want["party_status"]
+    assert {path[e.id]: e.attrs for e in data.entities.values() if e.kind == "PartyOrg"} == want["orgs"]
+
+
 def warnings_of(read, codes) -> list:
     return sorted([w.file, w.row, w.column, w.value, w.code] for w in read.warnings if w.code in codes)
 
@@ -102,11 +111,7 @@ def test_roster_alone():
     read = read_ledger(CASE / "ledger" / "一表通.csv")
     check_case(read, want, want["posts"]["list"])
     data, path = read.data, paths(read.data)
-    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Community") == want["communities"]
-    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Person") == want["people"]
-    assert {path[e.id]: e.attrs["party_status"] for e in data.entities.values()
-            if e.kind == "Person" and "party_status" in e.attrs} == want["party_status"]
-    assert {path[e.id]: e.attrs for e in data.entities.values() if e.kind == "PartyOrg"} == want["orgs"]
+    check_entities(data, path, want)
     ids = {path[e.id]: e.id for e in data.entities.values()}
     assert {p: ids[p] for p in want["compound_ids"]} == want["compound_ids"]
     statuses = {path[r.id]: r.status for r in coverage(build_mirror(data), DAY) if r.kind == "Firm"}
@@ -315,11 +320,7 @@ def test_a_roster_written_by_someone_else_with_the_traps():
     read = read_ledger(TRAPS / "ledger" / "小区台账.csv")
     check_case(read, want, want["posts"]["list"])
     data, path = read.data, paths(read.data)
-    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Community") == want["communities"]
-    assert sorted(path[e.id] for e in data.entities.values() if e.kind == "Person") == want["people"]
-    assert {path[e.id]: e.attrs["party_status"] for e in data.entities.values()
-            if e.kind == "Person" and "party_status" in e.attrs} == want["party_status"]
-    assert {path[e.id]: e.attrs for e in data.entities.values() if e.kind == "PartyOrg"} == want["orgs"]
+    check_entities(data, path, want)
     compounds = [e for e in data.entities.values() if e.kind == "Compound"]
     assert {path[e.id]: e.attrs.get("households") for e in compounds} == want["households"]
     assert {path[e.id]: e.attrs["complex"] for e in compounds if "complex" in e.attrs} == want["complex"]
