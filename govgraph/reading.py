@@ -16,7 +16,12 @@ CHART_KINDS = ("Compound", "Community", "Street")
 
 def read_mirror(store, scope: str | None = None, load: int | None = None) -> nx.MultiDiGraph:
     """The NetworkX mirror of a store, whole or around one street or community, as it
-    stood after submission `load` (None: the latest)."""
+    stood after submission `load` (None: the latest). The whole mirror of a SQLite store
+    comes from its per-submission snapshot when there is one (govgraph/snapshot.py)."""
+    if scope is None:
+        from .snapshot import cached_mirror
+
+        return cached_mirror(store, load, lambda seq: build_mirror(store.read(None, load=seq)))
     return build_mirror(store.read(scope, load=load))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -34,6 +36,7 @@ CREATE TABLE IF NOT EXISTS relations (
 );
 CREATE INDEX IF NOT EXISTS relations_from ON relations(from_id);
 CREATE INDEX IF NOT EXISTS relations_to ON relations(to_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS submissions (
     seq INTEGER PRIMARY KEY, at TEXT NOT NULL, ledger TEXT NOT NULL, mode TEXT NOT NULL,
     period TEXT, scope TEXT,
@@ -185,6 +188,7 @@ class SqliteStore:
         try:
             self._begin_write(on_wait)
             seq = self._head() + 1
+            self._identify()
             if isinstance(build, Window):  # only what the window reads (a scoped load)
                 view = _WriteView(self)
                 after = build.build(view)
@@ -208,6 +212,14 @@ class SqliteStore:
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(f"写入本地数据库 {self.path} 失败，已回滚，库中数据未改变：{_sqlite_reason(exc)}") from exc
             raise
+
+    def _identify(self) -> None:
+        """The store's own random id and snapshot secret (govgraph/snapshot.py), made by
+        its first submission (a file from before them gets them at its next one)."""
+        c = self.conn
+        c.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for key in ("store_id", "snapshot_secret"):
+            c.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, secrets.token_hex(16)))
 
     def replace_all(self, data: GraphData, record: LoadRecord) -> Submission:
         """`data` as a whole new submission (the counts are computed, not taken from `record`)."""
@@ -297,6 +309,24 @@ class SqliteStore:
                     self.conn.execute(f"SELECT {_RELATION_COLUMNS} FROM relations WHERE {_VISIBLE}", (seq, seq)),
                     ids=entities)
         return GraphData(entities, relations)
+
+    def snapshot_key(self, load: int | None = None):
+        """(seq, key, secret, folder) for the snapshot of the whole graph of submission
+        `load` (None: the latest), read in one transaction; None when the store has no
+        submission or no id yet (govgraph/snapshot.py says what the key covers)."""
+        from ..snapshot import code_digest
+
+        with self._reading():
+            seq = self._seq(load)
+            if not seq or not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+                return None
+            meta = dict(self.conn.execute("SELECT key, value FROM meta"))
+            if "store_id" not in meta or "snapshot_secret" not in meta:
+                return None
+            rows = self.conn.execute(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE seq <= ? ORDER BY seq",
+                                     (seq,)).fetchall()
+        key = hashlib.sha256(repr((meta["store_id"], rows, code_digest())).encode()).hexdigest()
+        return seq, key, meta["snapshot_secret"].encode(), self.path.parent / f"{self.path.name}.snapshots"
 
     def entities_by_id(self, ids: set[str], load: int | None = None) -> dict[str, Entity]:
         found: dict[str, Entity] = {}

@@ -1,0 +1,131 @@
+"""Per-submission snapshots of the mirror, so that a cold command need not rebuild it.
+
+A command in a fresh process spends most of its time reading 250,000 relations out of the
+SQLite file and building the networkx mirror (docs/scale.md, "Cold commands"). The graph
+of a submission never changes once committed (system-versioned rows), so the mirror of
+submission N of one store can be kept and loaded instead: a pickle in a folder beside the
+SQLite file, written by the first command that builds that mirror.
+
+Correctness rests on the key in the file's name, which the store computes inside a read
+transaction (`SqliteStore.snapshot_key`): the store's own random id (a copied or
+recreated file that went its own way has other submissions), the rows of submissions
+1..N (seq, time to the second, ledger, counts), and a digest of the code that shapes the
+mirror (this module, mirror.py, graph.py, the SQLite store and the schema), so a changed
+program never loads an old snapshot. A snapshot is only ever of one submission, written
+whole to a temporary file and renamed into place, so a reader finds it complete or not at
+all; concurrent loads only add new submissions, whose keys differ.
+
+What is kept: the mirror holds what the SQLite file holds (phone numbers as stored, masked
+on display as always), so the folder and its files are made readable by their owner only,
+and a snapshot is loaded only if its owner is the current user and its HMAC, keyed with a
+secret kept in the store, matches (a pickle can run code, so an unsigned or foreign file is
+never unpickled). Only the two most recently written snapshots are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from types import MappingProxyType
+
+from .bulk import paused_gc
+
+KEEP = 2  # snapshots kept per store (the latest submission and one other, e.g. for diff)
+_CODE_FILES = ("snapshot.py", "mirror.py", "graph.py", "schema.py", "schema.toml", "store/sqlite.py",
+               "store/codec.py")
+_code_digest: str | None = None
+
+
+def code_digest() -> str:
+    """A digest of the code that decides what a mirror holds (see the module docstring)."""
+    global _code_digest
+    if _code_digest is None:
+        import networkx
+
+        here = Path(__file__).parent
+        h = hashlib.sha256(networkx.__version__.encode())
+        for name in _CODE_FILES:
+            h.update(name.encode())
+            h.update((here / name).read_bytes())
+        _code_digest = h.hexdigest()
+    return _code_digest
+
+
+def cached_mirror(store, load: int | None, build):
+    """The mirror of submission `load` (None: the latest) of `store`: loaded from its
+    snapshot when there is a sound one, else `build(seq)` and written as one. Stores that
+    offer no snapshot key (Neo4j) always build."""
+    key_of = getattr(store, "snapshot_key", None)
+    found = key_of(load) if key_of else None
+    if found is None:
+        return build(load)
+    seq, key, secret, folder = found
+    path = folder / f"mirror-{seq}-{key[:32]}.pickle"
+    mirror = _load(path, secret)
+    if mirror is not None:
+        return mirror
+    mirror = build(seq)
+    _save(mirror, folder, path, secret)
+    return mirror
+
+
+def _load(path: Path, secret: bytes):
+    try:
+        with open(path, "rb") as f:
+            if hasattr(os, "getuid") and os.fstat(f.fileno()).st_uid != os.getuid():
+                return None
+            blob = f.read()
+    except OSError:
+        return None
+    tag, body = blob[:32], blob[32:]
+    if len(tag) != 32 or not hmac.compare_digest(tag, hmac.new(secret, body, hashlib.sha256).digest()):
+        return None
+    try:
+        with paused_gc():  # millions of small dicts, no cycles (as when the mirror is built)
+            return pickle.loads(body)
+    except Exception:  # a snapshot that does not load is rebuilt
+        return None
+
+
+def _save(mirror, folder: Path, path: Path, secret: bytes) -> None:
+    """Write the snapshot (never fatal: a folder that cannot be written means no snapshot)."""
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        body = _dumps(mirror)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".writing-")  # mode 0600
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(hmac.new(secret, body, hashlib.sha256).digest())
+                f.write(body)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(folder, path)
+    except (OSError, pickle.PicklingError):
+        pass
+
+
+def _prune(folder: Path, kept: Path) -> None:
+    snapshots = sorted(folder.glob("mirror-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in snapshots if p != kept][KEEP - 1:]:
+        old.unlink(missing_ok=True)
+
+
+def _proxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+def _dumps(obj) -> bytes:
+    import copyreg
+    import io
+
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, MappingProxyType: lambda m: (_proxy, (dict(m),))}
+    pickler.dump(obj)
+    return out.getvalue()
