@@ -102,12 +102,7 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         answers = page.view.whole(page.on)
         by_severity, codes = answers.finding_counts
         history = page.view.history(page.on)
-        progress = {}
-        if history.tracking is not None:
-            from ..rectify import progress_counts
-
-            tracking = history.tracking
-            progress = {by: progress_counts(tracking.tracked, tracking.units, by) for by in ("district", "street")}
+        progress = {by: history.progress(by) for by in ("district", "street")} if history.tracking else {}
         return render(request, "overview.html", page=page, history=history, progress=progress,
                       district_indicators=_indicator_table(answers.indicators("district")),
                       street_indicators=_indicator_table(answers.indicators("street")),

@@ -76,6 +76,8 @@ def routes(bench, render, max_upload):
 
         if history.tracking is None:
             return []
+        if unit_id is None:
+            return history.in_state(FIXED)
         scopes = [unit_id]
         if unit_id and page.view.entity(unit_id).kind == "District":
             whole = page.view.whole(page.on)
@@ -99,6 +101,8 @@ def routes(bench, render, max_upload):
             for f in fixed_findings(page, history, unit_id):
                 if not query or query in finding_text(page, f):
                     findings.append(f)
+        elif state is not None and unit_id is None:  # the whole area's, kept by state
+            findings = [f for f in history.in_state(state) if not query or query in finding_text(page, f)]
         else:
             for answers in sets:
                 for f, text in searchable(page, answers) if query else ((f, "") for f in answers.findings):
@@ -108,7 +112,7 @@ def routes(bench, render, max_upload):
                         findings.append(f)
             if len(sets) > 1:
                 findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
-        if state is not None and state != FIXED:
+        if state is not None and state != FIXED and unit_id is not None:
             findings = [f for f in findings if (t := history.state_of(f)) is not None and t.state.state == state]
         code, severity = params.get("code") or None, params.get("severity") or None
         if code:

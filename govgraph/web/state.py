@@ -41,11 +41,30 @@ class History:
         """Whether there is an earlier submission to compare with."""
         return self.tracking is not None and self.tracking.baseline is not None
 
+    _memos: dict = field(default_factory=dict, repr=False)
+
     def state_of(self, finding):
         """The Tracked of a finding of this submission (its state and register status)."""
         from ..finding_states import finding_key
 
         return self.by_key.get(finding_key(finding))
+
+    def progress(self, by: str) -> list[dict]:
+        """`rectify.progress_counts` by code, district, street or 责任单位 (kept)."""
+        from ..rectify import progress_counts
+
+        if by not in self._memos:
+            self._memos[by] = progress_counts(self.tracking.tracked, self.tracking.units, by)
+        return self._memos[by]
+
+    def in_state(self, state: str) -> list:
+        """The whole area's findings in `state` (新增, 持续, 回潮 or 已整改), in the audit's
+        order (kept)."""
+        key = ("state", state)
+        if key not in self._memos:
+            self._memos[key] = [t.audited.finding for t in (self.tracking.tracked if self.tracking else ())
+                                if t.state.state == state]
+        return self._memos[key]
 
 
 class MemoryStore:

@@ -274,3 +274,38 @@ def test_choose_an_earlier_submission_in_the_header(server, browser):
     browser.find_element(By.LINK_TEXT, "总览").click()  # the menu keeps the submission
     _wait(lambda: f"load={earlier}" in browser.current_url)
     assert f"第 {earlier} 次报送（非最新）" in browser.find_element(By.TAG_NAME, "footer").text
+
+
+def test_finding_states_and_the_trend_across_submissions(server, browser):
+    """After the previous test the latest submission is the demo's 2026Q4 and the one before
+    it 2026Q3 (seeds/demo/README.md): 苜卫路23号's ORPHAN_COMPOUND is 已整改, 锦城苑's 持续, and
+    苜卫路27号's 回潮, not 新增: this module's first submission is the demo itself, where
+    苜卫路27号 was already 空白."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base, bench = server
+    assert bench.records[-1].period == "2026Q4" and bench.records[-2].period == "2026Q3"
+    browser.get(base + "/")
+    against = browser.find_element(By.CSS_SELECTOR, ".states-against").text
+    assert f"对照第 {bench.records[-2].seq} 次导入（2026Q3）" in against
+    _wait(lambda: _image_loaded(browser, "img.trend"))
+    width = browser.execute_script("return document.querySelector('img.trend').getBoundingClientRect().width")
+    assert width > 300  # shown, not a broken icon
+    assert f"历次报送（共 {len(bench.records)} 次）" in browser.find_element(By.TAG_NAME, "main").text
+    browser.find_element(By.CSS_SELECTOR, ".cards.states").find_element(By.PARTIAL_LINK_TEXT, "已整改").click()
+    _wait(lambda: "state=" in browser.current_url)
+    assert Select(browser.find_element(By.CSS_SELECTOR, "form.filters select[name=state]")).first_selected_option.text == "已整改"
+    text = browser.find_element(By.CSS_SELECTOR, "table.findings").text
+    assert "苜卫路23号" in text and "苜卫路27号" not in text
+    Select(browser.find_element(By.CSS_SELECTOR, "form.filters select[name=state]")).select_by_visible_text("回潮")
+    Select(browser.find_element(By.CSS_SELECTOR, "form.filters select[name=code]")).select_by_value("ORPHAN_COMPOUND")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _wait(lambda: "code=ORPHAN_COMPOUND" in browser.current_url)
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.findings tbody tr")
+    assert [r.find_elements(By.TAG_NAME, "td")[0].text.split()[0] for r in rows] == ["回潮"]
+    assert "苜卫路27号" in rows[0].text
+    Select(browser.find_element(By.CSS_SELECTOR, "form.filters select[name=state]")).select_by_visible_text("持续")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    _wait(lambda: "%E6%8C%81%E7%BB%AD" in browser.current_url)  # 持续
+    assert "锦城苑" in browser.find_element(By.CSS_SELECTOR, "table.findings").text

@@ -301,8 +301,9 @@ def test_no_page_shows_a_phone_or_id_number(tmp_path):
     people[1] = people[1] + "身份证110101199003071233；电话13912345678"
     (ledger / "people.csv").write_text("\n".join(people) + "\n", "utf-8")
     store = open_store(str(tmp_path / "x.sqlite"), None, create=True)
-    try:
-        load_ledger(store, ledger, allow_id_numbers=True)
+    try:  # two submissions, so that the pages of finding states (and their links) are there
+        load_ledger(store, demo_ledger_path("demo-2026Q3"), period="2026Q3")
+        load_ledger(store, ledger, allow_id_numbers=True, period="2026Q4")
     finally:
         store.close()
     bench = make_bench(tmp_path / "x.sqlite")
@@ -324,3 +325,16 @@ def test_no_page_shows_a_phone_or_id_number(tmp_path):
         if "html" in kind:
             queue += [h.replace("&amp;", "&") for h in re.findall(r'(?:href|src)="(/[^"#]*)"', response.text)]
     assert len(seen) > 100 and any(p.startswith("/person?id=U-") for p in seen), seen  # people's pages too
+    from urllib.parse import unquote
+
+    assert {"/findings?state=新增", "/findings?state=已整改", "/chart/trend.svg"} <= {unquote(p) for p in seen}, seen
+    import io
+
+    import openpyxl
+
+    for path in ("/findings.xlsx", "/findings.xlsx?state=已整改", "/findings.xlsx?state=持续&unit=S-RJ"):
+        book = openpyxl.load_workbook(io.BytesIO(client.get(path).content))
+        cells = " ".join(str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row)
+        assert "问题状态" in cells, path
+        for secret in secrets:
+            assert secret not in cells, (path, secret)

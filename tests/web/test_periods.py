@@ -9,7 +9,7 @@ from govgraph.loading import load_ledger
 from govgraph.profile import load_profile
 from govgraph.store import open_store
 
-from .conftest import client_for
+from .conftest import client_for, make_bench
 
 
 def two_period_bench(db_path):
@@ -228,3 +228,30 @@ def test_one_submission_says_there_is_nothing_to_compare(client):
     assert "之前没有报送可对照" in page and "只有一次报送" in page
     assert "<th>状态</th>" not in client.get("/findings").text
     assert client.get("/chart/trend.svg").status_code == 200
+
+
+def test_script_in_a_name_shows_as_text_on_the_state_pages(tmp_path, make_ledger):
+    """Two submissions whose names are markup: a compound gone from the second (its findings
+    已整改, shown by the name it had) and one still there (持续)."""
+    files = {
+        "streets.csv": "id,name\nS1,<script>alert('s')</script>街道\n",
+        "communities.csv": "id,name,street_id\nM1,<b>社区</b>,S1\n",
+        "compounds.csv": "id,name,community_id\nC1,<img src=x onerror=alert(1)>,M1\nC2,<script>alert('c')</script>小区,M1\n",
+    }
+    store = open_store(str(tmp_path / "x.sqlite"), None, create=True)
+    try:
+        load_ledger(store, make_ledger(files), period="2026Q1")
+        files["compounds.csv"] = "id,name,community_id\nC2,<script>alert('c')</script>小区,M1\n"
+        load_ledger(store, make_ledger(files), period="2026Q2", force=True)
+    finally:
+        store.close()
+    client = client_for(make_bench(tmp_path / "x.sqlite"))
+    fixed = client.get("/findings?state=已整改").text
+    assert "C1" in fixed and "&lt;img src=x onerror=alert(1)&gt;" in fixed
+    persisting = client.get("/findings?state=持续&unit=M1").text
+    assert "C2" in persisting and "&lt;script&gt;alert(&#39;c&#39;)&lt;/script&gt;小区" in persisting
+    for path in ("/", "/findings?state=已整改", "/findings?state=持续", "/findings?state=新增&unit=S1",
+                 "/unit/S1", "/unit/M1", "/unit/C2", "/?load=1", "/findings?state=新增&load=1"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text and "<b>社区</b>" not in page.text, path
