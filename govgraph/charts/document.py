@@ -3,6 +3,7 @@ one; the HTML, PDF (`pdfreport.py`) and Word (`docx.py`) writers present it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import draw
@@ -25,12 +26,23 @@ class Table:
 
 
 @dataclass
+class PagedPlot:
+    """A plot drawn on as many pages as it needs, at the size the writer has room for:
+    `pages(width_mm, height_mm, margin_mm)` gives the figures, each at 1:1 on that room,
+    so the 9 pt of the paged plots stay 9 pt on the printed page."""
+
+    caption: str
+    pages: Callable[[float, float, float], list]
+
+
+@dataclass
 class Section:
     title: str
     notes: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     images: list[tuple[str, bytes]] = field(default_factory=list)  # (caption, PNG)
     charts: list = field(default_factory=list)  # org chart layouts: a page of their own in the PDF
+    plots: list[PagedPlot] = field(default_factory=list)  # pages of their own where they stand
 
 
 @dataclass

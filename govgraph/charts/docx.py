@@ -10,8 +10,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from . import fonts
 from .document import COLOR_FILLS, FOOTER, Report
 
+MM_EMU = 36000  # python-docx lengths are EMU
+PLOT_HEIGHT_MM = 150.0  # a coverage plot page: under the 170 mm between the margins, so one to a page
 BODY_FONT = "宋体"  # SimSun: on every Chinese Windows; Word substitutes elsewhere
 HEADING_FONT = "黑体"  # SimHei
 TITLE_RED = (0xA0, 0x00, 0x1E)
@@ -72,6 +75,18 @@ def write_docx(report: Report, path: Path) -> None:
             doc.add_picture(io.BytesIO(png), **_fit(png, *room))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             doc.add_paragraph(caption).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for plot in part.plots:  # each page as wide as the text and drawn at that size: 9 pt stays 9 pt
+            with fonts.chart_style():
+                figures = plot.pages(usable / MM_EMU, PLOT_HEIGHT_MM, 2.0)
+                if len(figures) > 1:  # pages of pictures: the caption above them, kept with the first
+                    caption = doc.add_paragraph(f"{plot.caption}（共 {len(figures)} 页）")
+                    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    caption.paragraph_format.keep_with_next = True
+                for fig in figures:
+                    doc.add_picture(io.BytesIO(_figure_png(fig)), width=usable)
+                    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if len(figures) == 1:
+                doc.add_paragraph(plot.caption).alignment = WD_ALIGN_PARAGRAPH.CENTER
         for layout in part.charts:
             png = _chart_png(layout)
             doc.add_picture(io.BytesIO(png), **_fit(png, *room))
@@ -91,12 +106,15 @@ def _fit(png: bytes, width, height) -> dict:
 
 
 def _chart_png(layout) -> bytes:
-    from . import draw, fonts
+    from . import draw
 
     with fonts.chart_style():
-        fig = draw.figure(layout)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=200)
+        return _figure_png(draw.figure(layout))
+
+
+def _figure_png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=200)
     return buffer.getvalue()
 
 

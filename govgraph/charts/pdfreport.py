@@ -162,6 +162,16 @@ def write_pdf(report: Report, path: Path) -> int:
                     pages.table(table)
                 for caption, png in section.images:
                     pages.image(png, caption)
+                for plot in section.plots:  # drawn at 1:1, so its 9 pt stays 9 pt on the page
+                    figures = plot.pages(WIDTH - 2 * MARGIN, HEIGHT - 2 * MARGIN - 10, 0.0)
+                    if len(figures) == 1:  # short: a picture in the text, as wide as the text
+                        pages.image(_png(figures[0]), plot.caption)
+                        continue
+                    pages.close_page()  # long: pages of their own, here, drawn as vectors
+                    for fig in plot.pages(WIDTH, HEIGHT, MARGIN):
+                        pages.number += 1
+                        _footer(fig, report.title, pages.number)
+                        pdf.savefig(fig)
                 for layout in section.charts:  # drawn as vectors, pages of their own at the end
                     charts.append(layout)
                     pages.paragraph("组织架构图见报告最后一页。" if len(charts) == 1 else "组织架构图见报告最后几页。",
@@ -171,7 +181,18 @@ def write_pdf(report: Report, path: Path) -> int:
             for layout in charts:  # numbered on in the same footer as the text pages
                 pages.number += 1
                 fig = draw.figure(layout)
-                fig.text(0.5, 0.5 * MARGIN / HEIGHT, f"{report.title}　第 {pages.number} 页", fontsize=7,
-                         color="#777777", ha="center", va="center")
+                _footer(fig, report.title, pages.number)
                 pdf.savefig(fig)
     return pages.number
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=200)
+    return buffer.getvalue()
+
+
+def _footer(fig, title: str, number: int) -> None:
+    """The report's page footer on a page drawn as a figure of its own."""
+    fig.text(0.5, 0.5 * MARGIN / HEIGHT, f"{title}　第 {number} 页", fontsize=7, color="#777777",
+             ha="center", va="center")

@@ -19,6 +19,7 @@ STATUS_COLORS = {"单独建": "#A50F15", "联合建": "#DE2D26", "挂靠建": "#
                  "空白": "#D9D9D9"}
 TARGET_INDICATOR = "org_and_work_coverage_rate"
 MM = 1 / 25.4
+ONE_FIGURE_UNITS = 30  # bars one figure holds at 8 pt; more go on pages (coverage_pages) or a level up
 
 
 def coverage_figure(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str = "street",
@@ -31,8 +32,8 @@ def coverage_figure(graph: nx.MultiDiGraph, on: date, profile: Profile, level: s
     if not units:
         raise GovgraphError("范围内没有小区，无法绘制覆盖情况图")
     n = len(units)
-    bar_mm = 7.0 if n <= 30 else 4.5
-    size = 8 if n <= 30 else 6
+    bar_mm = 7.0 if n <= ONE_FIGURE_UNITS else 4.5
+    size = 8 if n <= ONE_FIGURE_UNITS else 6
     top_mm, bottom_mm = 27.0, 16.0  # title, legend and target label above; axis label below
     height = top_mm + bar_mm * n + bottom_mm
     fig = Figure(figsize=(180 * MM, height * MM))
@@ -123,10 +124,14 @@ PAGE_PT = 9.0  # type size of the paged plot (the org charts' minimum too)
 
 def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: str, paper: str = "A4",
                    orientation: str = "portrait", rows: list[UnitCoverage] | None = None,
-                   progress=None) -> list[Figure]:
+                   progress=None, size: tuple[float, float] | None = None, margin: float | None = None,
+                   numbered: bool = True, shrink: bool = False) -> list[Figure]:
     """The coverage plot on pages of `paper`: units grouped by district (a heading row
     each), within a district by street and name, as many bars to a page as fit at 9 pt;
-    every page has the title, the legend, the target line and 第 k 页，共 N 页."""
+    every page has the title, the legend, the target line and 第 k 页，共 N 页 (unless not
+    `numbered`: a report numbers its own pages). `size` (width, height in mm) and `margin`
+    (mm) instead of a paper: the room a report gives a figure, drawn at 1:1; with `shrink`
+    a plot that fits one page is only as tall as its bars need (it can stand in the text)."""
     from ..mirror import Snapshot
     from .layout import PAPERS
     from .orgchart import natural_key
@@ -167,19 +172,25 @@ def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: st
         lines.append(("unit", (label, r)))
     short, long = PAPERS[paper]
     width, height = (long, short) if orientation == "landscape" else (short, long)
-    top_mm, bottom_mm = 30.0, 22.0
-    per_page = max(1, int((height - 2 * PAGE_MARGIN - top_mm - bottom_mm) // PAGE_BAR))
+    if size is not None:
+        width, height = size
+    margin = PAGE_MARGIN if margin is None else margin
+    top_mm, bottom_mm = 30.0, 22.0 if numbered else 16.0
+    per_page = max(1, int((height - 2 * margin - top_mm - bottom_mm) // PAGE_BAR))
     chunks = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
     for i in range(1, len(chunks)):  # a heading never ends a page: it moves to the next
         if chunks[i - 1][-1][0] == "district":
             chunks[i].insert(0, chunks[i - 1].pop())
     chunks = [c for c in chunks if c]
+    if shrink and len(chunks) == 1:
+        height = 2 * margin + top_mm + bottom_mm + PAGE_BAR * len(chunks[0])
     figures = []
     for k, chunk in enumerate(chunks, start=1):
         fig = Figure(figsize=(width * MM, height * MM))
-        _bars(fig, chunk, width, height, top_mm, bottom_mm, on, profile, level)
-        fig.text(0.5, PAGE_MARGIN / 2 / height, f"第 {k} 页，共 {len(chunks)} 页", fontsize=PAGE_PT,
-                 color="#777777", ha="center", va="center")
+        _bars(fig, chunk, width, height, top_mm, bottom_mm, on, profile, level, margin)
+        if numbered:
+            fig.text(0.5, margin / 2 / height, f"第 {k} 页，共 {len(chunks)} 页", fontsize=PAGE_PT,
+                     color="#777777", ha="center", va="center")
         figures.append(fig)
         if progress is not None:
             progress("绘制覆盖情况图（页）", k, len(chunks))
@@ -187,13 +198,13 @@ def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: st
 
 
 def _bars(fig: Figure, lines, width: float, height: float, top_mm: float, bottom_mm: float, on: date,
-          profile: Profile, level: str) -> None:
+          profile: Profile, level: str, margin: float = PAGE_MARGIN) -> None:
     n = len(lines)
     used = PAGE_BAR * n
-    y0 = height - PAGE_MARGIN - top_mm - used  # the bars hang from the top of the page
+    y0 = height - margin - top_mm - used  # the bars hang from the top of the page
     label_mm = min(70.0, 0.36 * width)
-    ax = fig.add_axes(((PAGE_MARGIN + label_mm) / width, y0 / height,
-                       (width - 2 * PAGE_MARGIN - label_mm - 4) / width, used / height))
+    ax = fig.add_axes(((margin + label_mm) / width, y0 / height,
+                       (width - 2 * margin - label_mm - 4) / width, used / height))
     units = [(i, item) for i, (kind, item) in enumerate(lines) if kind == "unit"]
     left = [0.0] * len(units)
     for status in STATUSES:
@@ -219,11 +230,11 @@ def _bars(fig: Figure, lines, width: float, height: float, top_mm: float, bottom
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     target = profile.standing_target(TARGET_INDICATOR, on)
-    top = 1 - PAGE_MARGIN / height
+    top = 1 - margin / height
     if target is not None:
         ax.axvline(100 * target.value, color="#1F5FA8", linestyle="--", linewidth=1.2, clip_on=False)
         passed = "，期限已过" if target.deadline < on else ""
-        fig.text(1 - PAGE_MARGIN / width, top - 22 / height,
+        fig.text(1 - margin / width, top - 22 / height,
                  f"虚线：目标 {target.value:.0%}（{target.deadline.isoformat()}{passed}）", color="#1F5FA8",
                  fontsize=PAGE_PT, ha="right", va="center")
     handles, labels = ax.get_legend_handles_labels()

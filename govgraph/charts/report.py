@@ -29,10 +29,10 @@ from ..values import mask_sensitive
 from . import draw, fonts
 from .layout import LayoutError, Page, layout_pages
 from .orgchart import build_chart
-from .plots import coverage_figure
+from .plots import coverage_pages
 
 from ..labels import SEVERITY_WORDS  # the same words as the CLI
-from .document import FOOTER, Cell, Report, Section, Table
+from .document import FOOTER, Cell, PagedPlot, Report, Section, Table
 
 def _cells(values: list) -> list[Cell]:
     return [v if isinstance(v, Cell) else Cell(mask_sensitive("" if v is None else str(v))) for v in values]
@@ -43,7 +43,6 @@ def _pct(value: float | None) -> str:
 
 
 LEADER_ROWS = 20  # the worst units, the first of the instructor list: what a leader reads
-PLOT_UNITS = 40  # bars that fit one page of the report legibly
 
 
 NUMERALS = "一二三四五六七八九十"
@@ -161,15 +160,12 @@ def _coverage_section(graph, on, profile, level, rows, scope_kind) -> Section:
         for n, r in enumerate((r for r in rows if r.kind == "Compound"), start=1):
             compounds.rows.append(_cells([n, r.name, r.status, r.formal_members, "是" if r.eligible else "否"]))
         section.tables.append(compounds)
-    with fonts.chart_style():
-        try:
-            # a bar per street is unreadable for a city: there the plot is by district
-            units = sum(1 for r in rollups(graph, on, rows, level) if r.unit_kind != "Total")
-            by = "district" if level == "street" and units > PLOT_UNITS else level
-            fig = coverage_figure(graph, on, profile, by, rows)
-        except GovgraphError:
-            return section
-        section.images.append(("各单位覆盖情况（含政策目标线）", _png(fig, 200)))
+    if any(r.kind == "Compound" for r in rows):  # paged as `chart --coverage --paper` pages it: 9 pt on the page
+        def pages(width: float, height: float, margin: float) -> list:
+            return coverage_pages(graph, on, profile, level, rows=rows, size=(width, height), margin=margin,
+                                  numbered=False, shrink=True)
+
+        section.plots.append(PagedPlot("各单位覆盖情况（含政策目标线）", pages))
     return section
 
 
@@ -329,6 +325,7 @@ def _png(fig, dpi: int) -> bytes:
 
 
 # -- HTML ------------------------------------------------------------------------------------
+HTML_PLOT_PAGE = (297.0, 210.0, 12.0)  # A4 landscape and its margin (mm), as the PDF prints it
 CSS = """
 body{font-family:'GovgraphCJK','Noto Sans SC','Microsoft YaHei','PingFang SC',sans-serif;margin:2em auto;
 max-width:1100px;color:#222;line-height:1.6;padding:0 1em}
@@ -357,6 +354,9 @@ def render_html(report: Report) -> str:
                 + "</tr>" for r in t.rows)
             body.append(f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         pictures = list(s.images)
+        for plot in s.plots:  # an A4 landscape page each, as printed
+            with fonts.chart_style():
+                pictures += [(plot.caption, _png(fig, 110)) for fig in plot.pages(*HTML_PLOT_PAGE)]
         for layout in s.charts:
             with fonts.chart_style():
                 pictures.append(("组织架构图", _png(draw.figure(layout), 150)))

@@ -180,7 +180,11 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
         return Response(body, media_type=media, headers=headers)
 
     def coverage_chart(request: Request):
-        from ..charts import plots
+        """The coverage plot of the unit viewed, one figure a page can show: a street's or
+        community's communities; for the whole ledger its streets, or its districts when
+        there are more streets than one readable figure holds (the street table above
+        the plot lists every street, and each street's page plots its communities)."""
+        from ..charts import fonts, plots
 
         page = Page(request, bench)
         scope = request.query_params.get("unit") or None
@@ -188,12 +192,15 @@ def create_app(bench: Workbench, *, password: str | None = None, max_upload_mb: 
             entity = page.view.entity(scope)
             if entity is None or entity.kind not in ("Street", "Community"):
                 raise NotFoundError(f"找不到街道或社区：{scope}")
-            graph, level = page.view.scoped(scope, page.on).graph, "community"
+            answers, level = page.view.scoped(scope, page.on), "community"
         else:
-            graph, level = page.view.graph, "street"
-        with tempfile.TemporaryDirectory() as tmp:
+            answers = page.view.whole(page.on)
+            streets = sum(1 for r in answers.rollups("street") if r.unit_kind != "Total" and r.compound_total)
+            level = "street" if streets <= plots.ONE_FIGURE_UNITS else "district"
+        with tempfile.TemporaryDirectory() as tmp, fonts.chart_style():
             path = Path(tmp) / "coverage.svg"
-            plots.render_coverage(graph, page.on, bench.profile, path, level)
+            figure = plots.coverage_figure(answers.graph, page.on, bench.profile, level, answers.coverage)
+            plots.save_figure(figure, path, "小区党的组织和工作覆盖情况")
             return Response(path.read_bytes(), media_type="image/svg+xml")
 
     def trend_chart(request: Request):
