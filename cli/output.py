@@ -113,8 +113,8 @@ def output_options(command):
 def render_report(tables: list[Table], fmt: str, *, as_of=None, heading=None, reporter=None, names=None) -> str:
     if fmt == "json":
         if len(tables) == 1:
-            return json.dumps([plain(r) for r in tables[0].rows], ensure_ascii=False, indent=2)
-        return json.dumps({t.key: [plain(r) for r in t.rows] for t in tables}, ensure_ascii=False, indent=2)
+            return json_text([plain(r) for r in tables[0].rows])
+        return json_text({t.key: [plain(r) for r in t.rows] for t in tables})
     parts = []
     if fmt == "markdown":
         meta = [f"填报单位：{reporter}"] if reporter else []
@@ -199,7 +199,7 @@ def cell(column: Column, row: dict, fmt: str, names) -> str:
 
 def render(rows: list[dict], keys: list[str], fmt: str, *, empty: str = "（无）", names=None) -> str:
     if fmt == "json":
-        return json.dumps([plain(r) for r in rows], ensure_ascii=False, indent=2)
+        return json_text([plain(r) for r in rows])
     cols = columns(keys, fmt, names is not None)
     headers = [c.header for c in cols]
     cells = [[cell(c, r, fmt, names) for c in cols] for r in rows]
@@ -223,7 +223,71 @@ def display(key: str, value: object, fmt: str, names=None) -> str:
 
 def render_json(obj: dict) -> str:
     """One object (not a list), for commands such as `show`."""
-    return json.dumps(plain(obj), ensure_ascii=False, indent=2)
+    return json_text(plain(obj))
+
+
+def json_text(value) -> str:
+    """`json.dumps(value, ensure_ascii=False, indent=2)`, character for character, about
+    three times as fast for the plain values `plain` gives (the standard library encodes
+    with indentation in pure Python; a city's audit is 15,000 findings). Anything else
+    goes to json.dumps itself."""
+    parts: list[str] = []
+    try:
+        _json_into(value, "\n", parts)
+    except _NotPlain:
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return "".join(parts)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _json_into(value, newline: str, out: list) -> None:
+    cls = value.__class__
+    if cls is str:
+        out.append(_json_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif cls is int:
+        out.append(int.__repr__(value))
+    elif cls is float:
+        out.append(json.dumps(value))
+    elif cls is list or cls is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        out.append("[")
+        separator = inner
+        for item in value:
+            out.append(separator)
+            _json_into(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif cls is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        out.append("{")
+        separator = inner
+        for key, item in value.items():
+            if key.__class__ is not str:
+                raise _NotPlain
+            out.append(separator + _json_string(key) + ": ")
+            _json_into(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    else:
+        raise _NotPlain
+
+
+_json_string = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
 
 
 def plain(value):
