@@ -66,7 +66,9 @@ class FailOn(click.ParamType):
 def audit(settings, as_of, load, scope, profile_path, fail_on, baseline, out) -> None:
     """全面审计：列出各类问题、依据（关系、日期、来源）、整改建议和政策依据。
 
-    加 --baseline 时对照一次较早的报送，标出新增、持续、回潮、已整改的问题，并按问题和街道汇总。"""
+    加 --baseline 时对照一次较早的报送，标出新增、持续、回潮、已整改的问题，并按问题和街道汇总。
+    写成 xlsx 时总是附上每条问题的状态（默认对照前一次报送）和整改台账各列（责任单位、整改时限、
+    整改状态、整改措施、责任人、进展、豁免），并按区县、街道汇总新增、已整改、超期、回潮的问题。"""
     as_of = as_of or today()
     profile = load_profile(profile_path)
     if baseline is None and out.fmt == "xlsx":  # a workbook is what is sent out: states and register always
