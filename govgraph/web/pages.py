@@ -77,13 +77,13 @@ def routes(bench, render, max_upload):
         if history.tracking is None:
             return []
         if unit_id is None:
-            return history.in_state(FIXED)
+            return history.in_state(FIXED)  # most severe first (History.in_state)
         scopes = [unit_id]
         if unit_id and page.view.entity(unit_id).kind == "District":
             whole = page.view.whole(page.on)
             scopes = sorted({r.street_id for r in whole.coverage if r.district_id == unit_id and r.street_id})
-        return [t.audited.finding for t in history.tracking.tracked
-                if t.state.state == FIXED and any(in_scope(t, s) for s in scopes)]
+        return [f for f in history.in_state(FIXED)
+                if any(in_scope(history.state_of(f), s) for s in scopes)]
 
     def selected_findings(request, page):
         from ..finding_states import FIXED, STATES

@@ -59,11 +59,16 @@ class History:
 
     def in_state(self, state: str) -> list:
         """The whole area's findings in `state` (新增, 持续, 回潮 or 已整改), in the audit's
-        order (kept)."""
+        order; the 已整改 ones (not in this audit) most severe first (kept)."""
+        from ..findings import SEVERITY_ORDER
+
         key = ("state", state)
         if key not in self._memos:
-            self._memos[key] = [t.audited.finding for t in (self.tracking.tracked if self.tracking else ())
-                                if t.state.state == state]
+            found = [t.audited.finding for t in (self.tracking.tracked if self.tracking else ())
+                     if t.state.state == state]
+            if state == "已整改":
+                found.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
+            self._memos[key] = found
         return self._memos[key]
 
 
