@@ -177,11 +177,7 @@ def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: st
     margin = PAGE_MARGIN if margin is None else margin
     top_mm, bottom_mm = 30.0, 22.0 if numbered else 16.0
     per_page = max(1, int((height - 2 * margin - top_mm - bottom_mm) // PAGE_BAR))
-    chunks = [lines[i:i + per_page] for i in range(0, len(lines), per_page)]
-    for i in range(1, len(chunks)):  # a heading never ends a page: it moves to the next
-        if chunks[i - 1][-1][0] == "district":
-            chunks[i].insert(0, chunks[i - 1].pop())
-    chunks = [c for c in chunks if c]
+    chunks = _pages_of(lines, per_page)
     if shrink and len(chunks) == 1:
         height = 2 * margin + top_mm + bottom_mm + PAGE_BAR * len(chunks[0])
     figures = []
@@ -195,6 +191,28 @@ def coverage_pages(graph: nx.MultiDiGraph, on: date, profile: Profile, level: st
         if progress is not None:
             progress("绘制覆盖情况图（页）", k, len(chunks))
     return figures
+
+
+CONTINUED = "（续）"
+
+
+def _pages_of(lines: list[tuple[str, object]], per_page: int) -> list[list[tuple[str, object]]]:
+    """The lines shared out `per_page` to a page: a district heading never ends a page (it
+    moves to the next), and a page that starts inside a district starts with its heading
+    again, marked （续）."""
+    chunks: list[list[tuple[str, object]]] = []
+    page: list[tuple[str, object]] = []
+    district = None
+    for kind, item in lines:
+        if kind == "district":
+            district = item
+        if len(page) >= per_page or (kind == "district" and len(page) == per_page - 1 and per_page > 1):
+            chunks.append(page)
+            page = []
+        if not page and chunks and kind == "unit" and district is not None and per_page > 1:
+            page.append(("district", f"{district}{CONTINUED}"))
+        page.append((kind, item))
+    return [c for c in [*chunks, page] if c]
 
 
 def _bars(fig: Figure, lines, width: float, height: float, top_mm: float, bottom_mm: float, on: date,
