@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
+from .column_types import column_type
 from .schema import load_schema
-from .values import mask_phone, mask_sensitive
 
 HEADERS = {
     "id": "编号", "name": "名称", "kind": "类别",
@@ -173,11 +173,5 @@ def entity_fields(entity) -> list[tuple[str, str, object]]:
         value = entity.attrs.get(column.name)
         if value is None:
             continue
-        if column.type == "phone":
-            value = mask_phone(value)
-        elif isinstance(value, str):
-            value = mask_sensitive(value)
-        elif isinstance(value, list):
-            value = [mask_sensitive(v) if isinstance(v, str) else v for v in value]
-        fields.append((column.name, column.zh or column.name, value))
+        fields.append((column.name, column.zh or column.name, column_type(column).display(value)))
     return fields

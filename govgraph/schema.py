@@ -24,6 +24,8 @@ class Column:
     enum: str | None = None
     to: tuple[str, ...] = ()  # for parent columns: allowed parent kinds
     aliases: tuple[str, ...] = ()  # other ways people write the header
+    end_of_period: bool = False  # a date column: a year or month alone is its last day
+    open_ended: bool = False  # a date column: 至今 (still in force) is no date
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -43,6 +45,7 @@ class EntityKind:
     sheet: str
     columns: tuple[Column, ...]
     sheets: tuple[str, ...] = ()  # other names its sheet or file may have
+    single_parent: bool = False  # at most one 隶属 parent in force on any day (§2)
 
     @property
     def fields(self) -> tuple[Column, ...]:
@@ -106,6 +109,7 @@ def load_schema() -> Schema:
             sheet=spec["sheet"],
             columns=tuple(_column(c) for c in spec["columns"]),
             sheets=tuple(spec.get("sheets", ())),
+            single_parent=spec.get("single_parent", False),
         )
         for label, spec in raw["entities"].items()
     }
@@ -148,4 +152,6 @@ def _column(spec: dict) -> Column:
         enum=spec.get("enum"),
         to=tuple(spec.get("to", ())),
         aliases=tuple(spec.get("aliases", ())),
+        end_of_period=spec.get("end_of_period", False),
+        open_ended=spec.get("open_ended", False),
     )

@@ -177,7 +177,7 @@ class _City:
         self.prefix = prefix
         self.city_name = city_name
         self.region = region
-        self.rows: dict[str, list[list[str]]] = {name: [] for name in _FILES}
+        self.rows: dict[str, list[dict[str, str]]] = {name: [] for name in _files()}  # {column: cell}
         self.counters: dict[str, int] = {}
         self.identities: set[tuple] = set()
         self.on_street = None  # (done, total) after each street
@@ -242,7 +242,8 @@ class _City:
             return False
         self.identities.add(identity)
         src = self.rng.choice(_SOURCES) if source is None else source
-        self.rows["relations"].append([rtype, from_id, to_id, role, self.fmt_since(since), self.fmt_until(until), src])
+        self.rows["relations"].append({"type": rtype, "from_id": from_id, "to_id": to_id, "role": role,
+                                       "since": self.fmt_since(since), "until": self.fmt_until(until), "source": src})
         return True
 
     def person(self, status: str, tags: tuple[str, ...] = (), home: str | None = None) -> str:
@@ -257,7 +258,7 @@ class _City:
         phone = f"1{rng.choice('3589')}{rng.randrange(10 ** 9):09d}" if rng.random() < 0.4 else ""
         if not tags and status == "正式党员" and rng.random() < 0.25:
             tags = (rng.choice(_TAGS),)
-        self.rows["people"].append([pid, name, written, phone, "；".join(tags)])
+        self.rows["people"].append({"id": pid, "name": name, "party_status": written, "phone": phone, "tags": "；".join(tags)})
         if home is not None:
             self.live(pid, home)
         else:
@@ -294,14 +295,16 @@ class _City:
             while end < 2026:
                 end += years
             term_end = self.fmt_until(date(end, rng.choice((3, 6, 9, 12)), 1) - timedelta(days=1))
-        self.rows["party_orgs"].append([oid, name, org_type, scope, formal, parent, self.fmt_since(founded), term_end])
+        self.rows["party_orgs"].append({"id": oid, "name": name, "org_type": org_type, "scope": scope, "formal_members": formal,
+                                        "parent_id": parent, "founded": self.fmt_since(founded), "term_end": term_end})
         return oid
 
     def committee(self, name: str, kind: str, unit: str) -> str:
         kid = self.new_id("K", 5)
         start = date(self.rng.randint(2021 if kind == "居委会" else 2022, 2025), self.rng.choice((1, 4, 7, 10)), 1)
         end = date(start.year + (5 if kind == "居委会" else 3), start.month, 1) - timedelta(days=1)
-        self.rows["committees"].append([kid, name, kind, unit, self.fmt_since(start), self.fmt_until(end)])
+        self.rows["committees"].append({"id": kid, "name": name, "kind": kind, "unit_id": unit,
+                                        "term_start": self.fmt_since(start), "term_end": self.fmt_until(end)})
         return kid
 
     def officers(self, org: str, candidates: list[str], extra_status: str, secretary: str | None = None,
@@ -355,7 +358,7 @@ class _City:
         districts = []
         for _ in range(t.districts):
             did = self.new_id("D", 2)
-            self.rows["districts"].append([did, f"{self.city_name}{self.place()}区"])
+            self.rows["districts"].append({"id": did, "name": f"{self.city_name}{self.place()}区"})
             districts.append(did)
         street_district = [districts[i % len(districts)] for i in range(t.streets)]
         communities_per_street = _split(rng, t.communities, t.streets)
@@ -378,13 +381,13 @@ class _City:
         for s in range(t.streets):
             sid = self.new_id("S", 3)
             did = street_district[s]
-            self.rows["streets"].append([sid, f"{self.place()}街道", did])
+            self.rows["streets"].append({"id": sid, "name": f"{self.place()}街道", "district_id": did})
             self.street(sid, did)
             for _ in range(communities_per_street[s]):
                 size = compounds_per_community[community_index]
                 community_index += 1
                 mid = self.new_id("M", 4)
-                self.rows["communities"].append([mid, f"{self.place()}社区", sid])
+                self.rows["communities"].append({"id": mid, "name": f"{self.place()}社区", "street_id": sid})
                 self.community_street[mid] = sid
                 self.community(mid, sid)
                 for compound, mode in self.compounds(mid, sid, size, status_pool, old_pool):
@@ -487,8 +490,10 @@ class _City:
         party_members = str(rng.randint(0, 60)) if rng.random() < 0.35 else ""
         complex_ = rng.choice(("是", "否", "否", "否", "否", "")) if category in ("城中村", "安置小区") else \
             rng.choice(("否", "否", ""))
-        self.rows["compounds"].append([cid, f"{self.place()}{rng.choice(_COMPOUND_SUFFIX)}", "" if moved else mid,
-                                       str(households), category, mode, party_members, complex_])
+        self.rows["compounds"].append({"id": cid, "name": f"{self.place()}{rng.choice(_COMPOUND_SUFFIX)}",
+                                       "community_id": "" if moved else mid, "households": str(households),
+                                       "category": category, "mgmt_mode": mode, "party_members": party_members,
+                                       "complex": complex_})
         if moved:  # moved between communities: both parents dated, in relations.csv
             old_community = self.compound_meta[rng.choice(self.compounds_so_far)][0]
             cut = date(rng.randint(2019, 2024), 1, 1)
@@ -693,8 +698,9 @@ class _City:
                 self.rel("任职", p, firm, role, since=self.day(2012, 2024) if rng.random() < 0.5 else None)
                 staff_party.append(p)
             party_members = str(rng.randint(0, 60)) if rng.random() < 0.5 else ""
-            self.rows["firms"].append([firm, f"{self.city_name}{self.place()}物业服务有限公司", ownership,
-                                       party_members, _credit_code(rng, self.region) if rng.random() < 0.6 else ""])
+            self.rows["firms"].append({"id": firm, "name": f"{self.city_name}{self.place()}物业服务有限公司",
+                                       "ownership": ownership, "party_members": party_members,
+                                       "credit_code": _credit_code(rng, self.region) if rng.random() < 0.6 else ""})
             for cid, mode, mid in mine:
                 since = self.day(2012, 2024)
                 self.rel("服务", firm, cid, mode, since=since)
@@ -759,15 +765,16 @@ class _City:
                 self.rel("兼职委员", owners[1], org, since=self.day(2020, 2025))
 
 
-_FILES = ("districts", "streets", "communities", "compounds", "party_orgs", "committees", "firms", "people",
-          "relations")
-
-
 def _headers() -> dict[str, list[str]]:
+    """{file stem: canonical header} of every ledger file, in schema order."""
     schema = load_schema()
     headers = {kind.file: [c.name for c in kind.columns] for kind in schema.entities.values()}
     headers[schema.relations_file] = [c.name for c in schema.relation_columns]
     return headers
+
+
+def _files() -> list[str]:
+    return list(_headers())
 
 
 def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec: Tier | None = None,
@@ -780,12 +787,15 @@ def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec:
     out.mkdir(parents=True, exist_ok=True)
     headers = _headers()
     rng = random.Random(seed)
-    counts = {name: 0 for name in _FILES}
-    handles = {name: open(out / f"{name}.csv", "w", encoding="utf-8-sig", newline="") for name in _FILES}
+    counts = {name: 0 for name in headers}
+    handles = {name: open(out / f"{name}.csv", "w", encoding="utf-8-sig", newline="") for name in headers}
     try:
-        writers = {name: csv.writer(handles[name]) for name in _FILES}
-        for name in _FILES:
-            writers[name].writerow(headers[name])
+        # rows are {column: cell}: a column the schema does not have is an error, one it has
+        # and a row leaves out is blank
+        writers = {name: csv.DictWriter(handles[name], headers[name], restval="", extrasaction="raise")
+                   for name in headers}
+        for name in headers:
+            writers[name].writeheader()
         for k in range(spec.cities):
             prefix = f"c{k + 1:02d}-" if spec.cities > 1 else ""
             city = _City(rng, spec, prefix, CITY_NAMES[k % len(CITY_NAMES)], f"42{k + 1:02d}00")
@@ -793,7 +803,7 @@ def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec:
                 city.on_street = lambda done, total, k=k: progress(
                     "生成街道" + (f"（第 {k + 1}/{spec.cities} 个城市）" if spec.cities > 1 else ""), done, total)
             city.generate()
-            for name in _FILES:
+            for name in headers:
                 writers[name].writerows(city.rows[name])
                 counts[name] += len(city.rows[name])
     finally:

@@ -12,9 +12,6 @@ from .errors import LedgerIssue
 from .graph import GraphData, Relation
 from .schema import PARENT_RELATION, load_schema
 
-# Kinds with at most one parent in force on any date (domain.md §2).
-SINGLE_PARENT_KINDS = {"Compound", "Community", "Street", "Committee"}
-
 
 def validate_graph(data: GraphData, warnings: list[LedgerIssue]) -> list[LedgerIssue]:
     errors: list[LedgerIssue] = []
@@ -66,10 +63,13 @@ def _overlap(a: Relation, b: Relation) -> bool:
 
 
 def _two_parents(data: GraphData, relations: list[Relation]) -> list[LedgerIssue]:
+    """A unit of a kind with at most one parent in force on any date (`single_parent` in
+    schema.toml, domain.md §2) with two whose dates overlap."""
     errors = []
+    single = {k.label for k in load_schema().entities.values() if k.single_parent}
     seen: dict[str, list[Relation]] = defaultdict(list)
     for rel in relations:
-        if rel.type != PARENT_RELATION or data.entities[rel.from_id].kind not in SINGLE_PARENT_KINDS:
+        if rel.type != PARENT_RELATION or data.entities[rel.from_id].kind not in single:
             continue
         clash = next((e for e in seen[rel.from_id] if e.to_id != rel.to_id and _overlap(e, rel)), None)
         if clash is not None:

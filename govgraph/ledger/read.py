@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..bulk import paused_gc
+from ..column_types import column_type
 from ..errors import LedgerError, LedgerFileError, LedgerIssue
 from ..graph import Entity, GraphData, Origin, Relation, overlay
 from ..schema import PARENT_RELATION, Column, load_schema
@@ -19,7 +20,7 @@ from ..values import find_id_numbers, is_valid_credit_code, mask_sensitive
 from .mapping import Mapping as RosterMapping, built_in, header_key, load_mapping
 from .names import resolve_names
 from .roster import formation_warnings, is_roster, read_roster
-from .rows import RELATION_PARSERS, RelationRow, _text, entity_model, entity_parsers
+from .rows import _text, entity_model, entity_parsers, relation_model, relation_parsers
 from .sources import RawTable, read_sources
 from .workbook import GUIDE_SHEET
 
@@ -344,7 +345,7 @@ class _Reader:
     def _read_entities(self, table: RawTable, kind) -> None:
         model = entity_model(kind.label)
         parsers = entity_parsers(kind.label)
-        memo_columns = {c.name for c in kind.columns if c.type in _MEMO_TYPES}
+        memo_columns = _memo_columns(kind.columns)
         required = [c.name for c in kind.columns if c.required]
         fields = [c.name for c in kind.fields]
         parent_columns = [c.name for c in kind.parent_columns]
@@ -397,7 +398,7 @@ class _Reader:
         quick = None
         for number, cells in self._rows(table, columns):
             if quick is None:
-                quick = self._quick_reader(RELATION_PARSERS, {"type", "since", "until"}, required)
+                quick = self._quick_reader(relation_parsers(), _memo_columns(columns), required)
             row = quick(cells)
             if row is not None:
                 t = self._table
@@ -407,7 +408,7 @@ class _Reader:
                 if read is None:
                     continue
                 origin, raw = read
-                row, _ = self._validate(RelationRow, RELATION_PARSERS, origin, raw, required)
+                row, _ = self._validate(relation_model(), relation_parsers(), origin, raw, required)
                 if not (row["type"] and row["from_id"] and row["to_id"]):
                     continue
             self._relation_row(origin, row)
@@ -489,8 +490,10 @@ def _may_hold_id_numbers(table: RawTable) -> bool:
         return True
 
 
-# Column types whose parser is pure and returns an immutable value: remembered per text.
-_MEMO_TYPES = {"date", "enum", "int", "bool"}
+def _memo_columns(columns) -> set[str]:
+    """The columns whose parser is pure and gives an immutable value: remembered per text."""
+    return {c.name for c in columns if column_type(c).memo}
+
 _MISSING = object()
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ..column_types import DATE_FORMAT, NO, TEXT_FORMAT, YES, column_type
 from ..errors import GovgraphError
 from ..outputs import check_output_file, write_failed
 from ..schema import load_schema
@@ -19,9 +20,6 @@ from .mapping import built_in
 EXAMPLE_MARK = "示例："
 XLSX_CELL_LIMIT = 32767  # characters; openpyxl cuts longer text short without a word
 MAX_WIDTH = 40
-DATE_FORMAT = "yyyy-mm-dd"
-TEXT_TYPES = ("phone", "credit_code", "parent")  # schema types kept as text in a column
-YES, NO = "是", "否"
 GUIDE_SHEET = "填表说明"  # the template's guide sheet; the reader passes over it
 
 
@@ -63,42 +61,23 @@ _ROSTER_EXAMPLE = {
 }
 
 
-def _note(column, zh_kind: str | None = None) -> str:
-    schema = load_schema()
-    if column.type == "parent":
-        kinds = "或".join(schema.entities[k].zh for k in column.to)
-        return f"所属{kinds}的编号（也可写名称）"
-    return {
-        "int": "非负整数（可写 1,200 或 1200户）",
-        "date": "日期：2024-05-01、2024/5/1、2024年5月1日，也可只写年（2024）或年月（2024-05）",
-        "bool": "是/否（也可写 √/×、1/0）",
-        "enum": "从下拉列表中选",
-        "tags": "多个用 ；、、 或 , 分隔",
-        "phone": "手机或座机，可带 - 或空格；显示时打码",
-        "credit_code": "18位统一社会信用代码（校验码须正确）",
-    }.get(column.type, "")
-
-
 def normalised_sheets() -> list[Sheet]:
     schema = load_schema()
     sheets = []
     for kind in schema.entities.values():
         cols = []
         for c in kind.columns:
-            choices = schema.enum_values[c.enum] if c.type == "enum" else (YES, NO) if c.type == "bool" else ()
-            note = {"id": f"{kind.zh}的编号，全台账唯一", "name": f"{kind.zh}名称"}.get(c.name) or _note(c)
-            cols.append(Col(c.zh or c.name, c.name, c.type, tuple(choices), c.required, note))
+            note = {"id": f"{kind.zh}的编号，全台账唯一", "name": f"{kind.zh}名称"}.get(c.name) or column_type(c).note_for(c)
+            cols.append(Col(c.zh or c.name, c.name, c.type, column_type(c).choices(c), c.required, note))
         sheets.append(Sheet(kind.sheet, tuple(cols), _EXAMPLES.get(kind.label, ())))
     roles = tuple(dict.fromkeys(r for t in schema.relations.values() for r in (t.roles or ())))
-    relation_types = {"type": ("enum", tuple(schema.relations)), "role": ("str", roles),
-                      "since": ("date", ()), "until": ("date", ())}
     notes = {"type": "关系类型，从下拉列表中选", "from_id": "起点的编号（也可写名称）", "to_id": "终点的编号（也可写名称）",
              "role": "职务或角色（任职、派驻、服务须从下拉列表中选）", "since": "开始日期；只写年或年月也可",
              "until": "结束日期（含当天）；写“至今”表示仍有效", "source": "依据：文件号、台账名称等"}
     cols = []
     for c in schema.relation_columns:
-        kind, choices = relation_types.get(c.name, ("str", ()))
-        cols.append(Col(c.zh or c.name, c.name, kind, choices, c.required, notes.get(c.name, "")))
+        choices = roles if c.name == "role" else column_type(c).choices(c)
+        cols.append(Col(c.zh or c.name, c.name, c.type, choices, c.required, notes.get(c.name, "")))
     sheets.append(Sheet(schema.relations_sheet, tuple(cols), _EXAMPLES["relations"]))
     return sheets
 
@@ -111,8 +90,7 @@ def roster_sheet() -> Sheet:
     for block in mapping.entities.values():
         for f, column in block.fields.items():
             c = next(c for c in schema.entities[block.kind].fields if c.name == f)
-            choices = schema.enum_values[c.enum] if c.type == "enum" else (YES, NO) if c.type == "bool" else ()
-            types[column] = (c.type, tuple(choices))
+            types[column] = (c.type, column_type(c).choices(c))
     for column, lookup in mapping.values.items():
         types[column] = ("enum", tuple(dict.fromkeys(lookup.values())))
     for rel in mapping.relations:
@@ -122,7 +100,7 @@ def roster_sheet() -> Sheet:
     for column in mapping.columns:
         kind, choices = types.get(column, ("str", ()))
         note = mapping.notes.get(column, "")
-        extra = _note(Col(column, column, kind)) if kind != "str" else ""
+        extra = column_type(kind).note if kind != "str" else ""
         cols.append(Col(column, column, kind, choices, column in mapping.required,
                         "；".join(t for t in (note, extra) if t)))
     example = tuple(_ROSTER_EXAMPLE.get(c.header, "") for c in cols)
@@ -150,22 +128,9 @@ def write_export(tables: list[tuple[str, str, list[str], list[list[str]]]], out:
         sheet = by_sheet[sheet_name]
         cols = {c.name: c for c in sheet.columns}
         assert [c.name for c in sheet.columns] == header
-        kinds = [cols[h].type for h in header]
-        typed.append((sheet, [[_typed(k, v) for k, v in zip(kinds, row)] for row in rows]))
+        cells = [column_type(cols[h].type).to_cell for h in header]
+        typed.append((sheet, [[cell(v) for cell, v in zip(cells, row)] for row in rows]))
     return _write(Path(out), typed, guide=None)
-
-
-def _typed(kind: str, text: str):
-    """A cell as Excel should hold it: numbers as numbers, dates as dates, 是/否."""
-    if text == "":
-        return None
-    if kind == "int":
-        return int(text)
-    if kind == "date":
-        return date.fromisoformat(text)
-    if kind == "bool":
-        return YES if text == "true" else NO
-    return text
 
 
 def _write(out: Path, sheets: list[tuple[Sheet, list[list]]], guide: list[Sheet] | None) -> Path:
@@ -199,10 +164,11 @@ def _write(out: Path, sheets: list[tuple[Sheet, list[list]]], guide: list[Sheet]
             ws.column_dimensions[letter].width = min(MAX_WIDTH, max(8, w + 2))
             # What a worker types into an empty cell: a date shows as one; an id, phone or
             # credit code stays text (no 1.38E+10, no leading zeros dropped).
-            if c.type == "date":
-                ws.column_dimensions[letter].number_format = DATE_FORMAT
-            elif c.type in TEXT_TYPES or c.name in ("id", "from_id", "to_id"):
-                ws.column_dimensions[letter].number_format = "@"
+            number_format = column_type(c.type).number_format
+            if c.name in ("id", "from_id", "to_id"):
+                number_format = TEXT_FORMAT
+            if number_format:
+                ws.column_dimensions[letter].number_format = number_format
             if c.choices:
                 # A warning, not a stop: the reader also takes the usual variants (中共党员 …).
                 dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=True,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 from pathlib import Path
 
+from ..column_types import column_type
 from ..graph import GraphData, column_parents
 from ..outputs import check_output_folder, write_failed
 from ..schema import load_schema
@@ -36,29 +36,18 @@ def ledger_tables(data: GraphData) -> list[tuple[str, str, list[str], list[list[
                     rel = column_parent.get((e.id, c.name))
                     row.append(rel.to_id if rel else "")
                 else:
-                    row.append(_text(e.attrs.get(c.name)))
+                    row.append(column_type(c).to_text(e.attrs.get(c.name)))
             rows.append(row)
         tables.append((kind.file, kind.sheet, header, rows))
     header = [c.name for c in schema.relation_columns]
+    texts = [(c.name, column_type(c).to_text) for c in schema.relation_columns]
     rows = [
-        [r.type, r.from_id, r.to_id, r.role or "", _text(r.since), _text(r.until), r.source or ""]
+        [text(getattr(r, name)) for name, text in texts]
         for r in sorted(data.relations, key=lambda r: r.identity)
         if id(r) not in in_columns
     ]
     tables.append((schema.relations_file, schema.relations_sheet, header, rows))
     return tables
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list):
-        return ";".join(value)
-    return str(value)
 
 
 def write_ledger(data: GraphData, out: str | Path) -> Path:
