@@ -38,7 +38,8 @@ class Page:
         else:
             self.on = self.today
         self.submissions = bench.records
-        self.load = chosen_load(request.query_params.get("load") or "", bench.records)
+        self.load = chosen_load(request.query_params.get("load") or "", bench.records,
+                                request.query_params.get("period") or "")
         self.view = bench.view(self.load)
 
     def link(self, path: str, **params) -> str:
@@ -72,8 +73,14 @@ class Page:
         return entity.name if entity else entity_id
 
 
-def chosen_load(text: str, submissions) -> int | None:
-    """The submission a page asked for (`?load=N`): None for the latest."""
+def chosen_load(text: str, submissions, period: str = "") -> int | None:
+    """The submission a page asked for (`?load=N`, or `?period=2026Q3`: that period's
+    latest, as `--period` chooses): None for the latest."""
+    if period and not text:
+        from ..store.base import resolve_load
+
+        seq = resolve_load(submissions, None, period)
+        return None if seq == submissions[-1].seq else seq
     if not text:
         return None
     seqs = [s.seq for s in submissions]

@@ -37,6 +37,18 @@ def test_an_earlier_submission_is_shown_when_asked_for_and_links_keep_it(tmp_pat
     assert "苜卫路27号" in newest and "非最新" not in newest
 
 
+def test_a_period_names_its_submission_as_period_does(tmp_path):
+    client = client_for(two_period_bench(tmp_path / "two.sqlite"))
+    earlier = client.get("/orphans?period=2026Q3")
+    assert earlier.status_code == 200 and "苜卫路23号" in earlier.text and "苜卫路27号" not in earlier.text
+    assert "第 1 次报送（非最新）" in earlier.text and 'href="/findings?load=1"' in earlier.text
+    assert 'name="period"' not in earlier.text  # the header's own choice replaces it
+    latest = client.get("/orphans?period=2026Q4")
+    assert "苜卫路27号" in latest.text and "非最新" not in latest.text
+    missing = client.get("/?period=2030Q1")
+    assert missing.status_code == 404 and "没有期别为 2030Q1 的导入：现有期别 2026Q3、2026Q4" in missing.text
+
+
 def test_a_submission_that_does_not_exist_is_a_chinese_error(tmp_path):
     client = client_for(two_period_bench(tmp_path / "two.sqlite"))
     for bad in ("9", "x", "0"):
