@@ -206,3 +206,24 @@ def test_cli_export_to_a_csv_name_without_roster_is_refused(run, tmp_path):
     assert not (tmp_path / "台账.csv").exists()
     assert run("export", "--roster", str(tmp_path / "台账.csv")).exit_code == 0
     assert (tmp_path / "台账.csv").is_file()
+
+
+def test_of_two_organisations_the_one_that_makes_the_status_is_written(tmp_path, make_ledger):
+    """幸福里 is covered by P1 (which also covers 阳光苑) and P2 (only 幸福里): §4.1 says 单独建
+    (an organisation covering no other compound). The row names P2's 幸福里党支部 with
+    单独建; P1 is on 阳光苑's row, written 联合建 as the graph has it; re-imported without
+    P1's 覆盖 of 幸福里 (one org per row), 阳光苑 is 单独建, and the export says both."""
+    ledger = make_ledger({
+        "streets.csv": "id,name\nS1,城厢街道\n",
+        "communities.csv": "id,name,street_id\nM1,月湖社区,S1\n",
+        "compounds.csv": "id,name,community_id\nC1,幸福里,M1\nC2,阳光苑,M1\n",
+        "party_orgs.csv": "id,name,org_type,scope\nP1,联合党支部,党支部,小区\nP2,幸福里党支部,党支部,小区\n",
+        "relations.csv": "type,from_id,to_id\n覆盖,P1,C1\n覆盖,P1,C2\n覆盖,P2,C1\n",
+    })
+    result = write_roster(read_ledger(ledger).data, tmp_path / "一表通.xlsx", DAY)
+    rows = [[c.value for c in r] for r in load_workbook(result.path)["一表通"].iter_rows()]
+    header = rows[0]
+    got = {r[header.index("小区名称")]: (r[header.index("党组织名称")], r[header.index("组建方式")]) for r in rows[1:]}
+    assert got == {"幸福里": ("幸福里党支部", "单独建"), "阳光苑": ("联合党支部", "联合建")}
+    assert any("覆盖 1 条（覆盖 联合党支部→幸福里）" in line for line in result.left_out)
+    assert any("小区“阳光苑”联合建→单独建" in line for line in result.left_out)

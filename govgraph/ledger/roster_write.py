@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..coverage import ORG_STATUSES, hosts, organisations, status_of, work_groups
+from ..coverage import ORG_STATUSES, hosts, organisations, others_covered, status_of, work_groups
 from ..errors import GovgraphError, LedgerError
 from ..graph import Entity, GraphData, Relation, column_parents
 from ..mirror import Snapshot, build_mirror
@@ -114,7 +114,9 @@ def roster_rows(data: GraphData, on: date) -> list[RosterRow]:
         ranked = [(0, o) for o in organisations(snap, c)] + [(1, o) for o in hosts(snap, c)] + \
                  [(2, o) for o in work_groups(snap, c)] + \
                  [(3, r.from_id) for r in into[("覆盖", c)] if ents[r.from_id].kind == "PartyOrg"]
-        ranked.sort(key=lambda t: (t[0], t[1] not in undated, t[1]))
+        # Of two organisations, the one that makes the status (单独建: the one covering no
+        # other compound), so the written row derives the same status again.
+        ranked.sort(key=lambda t: (t[0], t[0] == 0 and bool(others_covered(snap, t[1], c)), t[1] not in undated, t[1]))
         org, formation = (ranked[0][1], ranked[0][0]) if ranked else (None, None)
         if formation == 1:
             formation = "挂靠建"
