@@ -146,8 +146,13 @@ def submission_totals(store, on: date, profile: Profile, *, last: int | None = N
                 graph = build_mirror(store.read(scope, load=s.seq))
             except NotFoundError:  # the scope did not exist yet in that submission
                 continue
-        result.append((s, [i for i in indicators(graph, on, profile, "street") if i.unit_id == "TOTAL"]))
+        result.append((s, totals(graph, on, profile)))
     return result
+
+
+def totals(graph: nx.MultiDiGraph, on: date, profile: Profile) -> list[Indicator]:
+    """The whole ledger's (合计) headline indicators on `on`: one point of a trend."""
+    return [i for i in indicators(graph, on, profile, "street") if i.unit_id == "TOTAL"]
 
 
 def past_deadlines(profile: Profile, on: date) -> set[date]:

@@ -537,12 +537,14 @@ class TrackedAudit:
 
 def track_store(store, on: date, profile: Profile, *, current: int | None = None,
                 baseline: int | str | None = PREVIOUS, scope: str | None = None,
-                include_all_closed: bool = False, progress=None, current_data=None) -> TrackedAudit:
+                include_all_closed: bool = False, progress=None, current_data=None, on_graph=None) -> TrackedAudit:
     """The findings of submission `current` (default the latest) with their states
     against `baseline` (default the one before), the register's entries and deadlines.
     Every submission up to `current` is audited on `on`, one graph at a time;
     `progress(what, done, total)` hears of each. `current_data` is `current`'s graph and
-    its mirror when the caller has read them already (read for the same scope)."""
+    its mirror when the caller has read them already (read for the same scope);
+    `on_graph(seq, mirror)` is called with each submission's mirror once audited, so a
+    caller can compute more on it without reading the submission again."""
     from .errors import NotFoundError
 
     submissions = store.submissions()
@@ -561,7 +563,6 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
             progress("审计历次报送（问题整改情况）", done, current)
         if s.seq == current and current_data is not None:
             data, graph = current_data
-            history[s.seq] = audit_submission(data, on, profile, graph)
         else:
             try:
                 data = store.read(scope, load=s.seq)
@@ -570,7 +571,10 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
                     raise
                 history[s.seq] = {}  # the scope did not exist yet in that submission
                 continue
-            history[s.seq] = audit_submission(data, on, profile)
+            graph = build_mirror(data)
+        history[s.seq] = audit_submission(data, on, profile, graph)
+        if on_graph is not None:
+            on_graph(s.seq, graph)
         if s.seq == current:
             units, names = UnitNames.of(data), {i: e.name for i, e in data.entities.items()}
     tracked = track(history, current, baseline, submission_dates(submissions), read_register(store), on,

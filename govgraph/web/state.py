@@ -29,7 +29,9 @@ from ..store.scope import read_scope
 class History:
     """One submission's findings against the one before (§7 states, the 整改台账) and the
     headline indicators of every submission up to it, on one date: `rectify.track_store`
-    and `indicators.submission_totals`, computed once per submission and date."""
+    and the 合计 indicators of each submission it reads (`indicators.totals`, what
+    `trend --periods` prints), computed once per submission and date, each submission read
+    once."""
 
     tracking: object | None  # rectify.TrackedAudit; None when the store holds no submission
     trend: list  # [(submission record, [合计 Indicator, ...])], oldest first
@@ -229,15 +231,21 @@ class View:
             return self._history.get_or_make(on, lambda: self._make_history(on))
 
     def _make_history(self, on: date) -> History:
-        from ..indicators import submission_totals
+        from ..indicators import totals
         from ..rectify import read_register, track_store
 
         if self.seq is None or self.open_store is None:
             return History(None, [])
+        points = {}  # the trend (what `trend --periods` gives) on the graphs the tracking reads
+
+        def on_graph(seq, graph):
+            points[seq] = totals(graph, on, self.profile)
+
         store = self.open_store()
         try:
-            tracking = track_store(store, on, self.profile, current=self.seq, current_data=(self.data, self.graph))
-            trend = submission_totals(store, on, self.profile, last=self.seq, graphs={self.seq: self.graph})
+            tracking = track_store(store, on, self.profile, current=self.seq, current_data=(self.data, self.graph),
+                                   on_graph=on_graph)
+            trend = [(s, points[s.seq]) for s in store.submissions() if s.seq in points]
             has_register = bool(read_register(store))
         finally:
             store.close()
