@@ -12,6 +12,7 @@ from govgraph.profile import load_profile
 from .options import ZhChoice, as_of_option, load_option, profile_option, read_around_unit, read_mirror, today
 from .progress import terminal_progress
 from .output import say
+from . import zh_click
 
 ORIENTATION_WORDS = {"portrait": "纵向", "landscape": "横向"}
 
@@ -30,7 +31,7 @@ def prepare_font(output: Path) -> None:
 
 @click.command()
 @click.argument("unit_id", metavar="编号", required=False)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("-o", "--output", type=zh_click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件，按扩展名定格式：.png（300 dpi）、.svg 或 .pdf（矢量，内嵌中文字体）。")
 @click.option("--paper", type=click.Choice(["A4", "A3"]), default="A4", show_default=True, help="纸张大小。")
 @click.option("--orientation", type=ZhChoice(["portrait", "landscape"]), default=None,

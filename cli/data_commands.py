@@ -18,6 +18,7 @@ from govgraph.store.choose import default_db_path
 from .options import DateType, ZhChoice, load_option
 from .progress import terminal_progress
 from .output import Table, output_options, say
+from . import zh_click
 
 
 def _print_warnings(warnings) -> None:
@@ -37,14 +38,14 @@ def _load_summary(result) -> str:
 
 
 @click.command()
-@click.argument("ledger", type=click.Path(exists=True, path_type=Path), metavar="台账")
+@click.argument("ledger", type=zh_click.Path(exists=True, path_type=Path), metavar="台账")
 @click.option("--merge", is_flag=True,
               help="合并到库中已有数据（同编号的实体、同一关系以本台账为准），默认是整体替换。")
 @click.option("--allow-id-numbers", is_flag=True,
               help="允许台账中出现身份证号（默认拒绝导入；导入后显示时一律打码）。")
 @click.option("--force", is_flag=True,
               help="确认整体替换：即使台账缺少某类数据（例如没有小区表），也删除库中这类已有数据。")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="映射文件",
+@click.option("--mapping", type=zh_click.Path(exists=True, dir_okay=False, path_type=Path), metavar="映射文件",
               help="按映射文件（.toml）读取表头与一表通不同的宽表；不加时自动识别一表通。")
 @click.option("--period", metavar="期别", default=None,
               help="本次导入所属的期别（例如 2026Q3、2026年）；以后可用 --period 查看这一期的数据。")
@@ -75,8 +76,8 @@ def load(settings, ledger: Path, merge: bool, allow_id_numbers: bool, force: boo
 
 
 @click.command()
-@click.argument("ledger", type=click.Path(exists=True, path_type=Path), metavar="台账")
-@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="映射文件",
+@click.argument("ledger", type=zh_click.Path(exists=True, path_type=Path), metavar="台账")
+@click.option("--mapping", type=zh_click.Path(exists=True, dir_okay=False, path_type=Path), metavar="映射文件",
               help="按映射文件（.toml）读取宽表。")
 @click.option("--allow-id-numbers", is_flag=True, help="不把身份证号当作错误。")
 def check(ledger: Path, mapping: Path | None, allow_id_numbers: bool) -> None:
@@ -95,7 +96,7 @@ def check(ledger: Path, mapping: Path | None, allow_id_numbers: bool) -> None:
 
 
 @click.command()
-@click.argument("out", type=click.Path(dir_okay=False, path_type=Path), metavar="工作簿.xlsx")
+@click.argument("out", type=zh_click.Path(dir_okay=False, path_type=Path), metavar="工作簿.xlsx")
 @click.option("--roster", is_flag=True, help="写一表通（每个小区一行）的空表，而不是规范台账的各张表。")
 def template(out: Path, roster: bool) -> None:
     """写一个空白台账工作簿：中文表头、填表说明、下拉选项、日期格式，每张表一行示例（导入时跳过）。
@@ -112,7 +113,7 @@ def template(out: Path, roster: bool) -> None:
 
 
 @click.command()
-@click.argument("out", type=click.Path(path_type=Path), metavar="输出位置")
+@click.argument("out", type=zh_click.Path(path_type=Path), metavar="输出位置")
 @load_option
 @click.option("--scope", metavar="编号", default=None,
               help="只导出一个街道或社区自己的数据（与 load --scope 替换的部分相同），改好后可用 load --scope 交回。")

@@ -6,19 +6,16 @@ import os
 import sys
 import traceback
 
-from . import zh_click
+import click
 
-zh_click.install()  # before any command is declared: click fixes some words at declaration
+from govgraph.errors import GovgraphError
+from govgraph.store import open_store
 
-import click  # noqa: E402
-
-from govgraph.errors import GovgraphError  # noqa: E402
-from govgraph.store import open_store  # noqa: E402
-
-from . import (  # noqa: E402
+from . import (
     audit_commands, chart_commands, data_commands, report_commands, serve_command, synth_command, tracking_commands,
+    zh_click,
 )
-from .output import say  # noqa: E402
+from .output import say
 
 INTERNAL_ERROR = "内部错误：govgraph 遇到了意外问题。请设置环境变量 GOVGRAPH_DEBUG=1 后重试，并把输出发给维护人员。"
 
@@ -42,6 +39,12 @@ class GovgraphGroup(click.Group):
         cmd.options_metavar = "[选项]"  # click's "[OPTIONS]" in every usage line
         super().add_command(cmd, name)
 
+    def main(self, *args, **kwargs):
+        """Runs the CLI with click's own words in Chinese (`zh_click.install`: explicit
+        setup when the CLI runs, not a side effect of importing it)."""
+        zh_click.install()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -62,7 +65,7 @@ class GovgraphGroup(click.Group):
 
 @click.group(cls=GovgraphGroup, options_metavar="[选项]", subcommand_metavar="命令 [参数]...",
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", envvar="GOVGRAPH_DB", type=click.Path(dir_okay=False),
+@click.option("--db", envvar="GOVGRAPH_DB", type=zh_click.Path(dir_okay=False),
               help="本地数据库文件路径（默认 ~/.local/share/govgraph/govgraph.sqlite，也可用环境变量 GOVGRAPH_DB 指定）。")
 @click.option("--neo4j-uri", envvar="NEO4J_URI", metavar="URI",
               help="改用 Neo4j 图数据库，例如 bolt://127.0.0.1:7687（也可用环境变量 NEO4J_URI；"

@@ -11,6 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from govgraph.loading import SHANGHAI
 from govgraph.values import parse_date
+from . import zh_click
 
 
 def today() -> date:
@@ -45,7 +46,7 @@ scope_option = click.option(
 )
 
 profile_option = click.option(
-    "--profile", "profile_path", type=click.Path(exists=True, dir_okay=False), default=None,
+    "--profile", "profile_path", type=zh_click.Path(exists=True, dir_okay=False), default=None,
     help="口径文件（TOML），替换默认的阈值和目标；格式见 govgraph/profiles/default.toml。",
 )
 

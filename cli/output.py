@@ -30,6 +30,7 @@ from govgraph.labels import RATE_KEYS, header_for, value_for_display
 from govgraph.values import guard_formula, mask_sensitive
 
 from .options import ZhChoice
+from . import zh_click
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
 MAX_XLSX_WIDTH = 36  # characters; wider texts (说明, 整改建议, 依据) wrap
@@ -100,7 +101,7 @@ def output_options(command):
     @click.option("--format", "fmt", type=ZhChoice(FORMATS), default="table", show_default=True,
                   help="输出格式：table 表格（终端查看）、csv（Excel 可打开）、json（供脚本使用，英文键名）、"
                        "markdown、xlsx（需配合 -o）。")
-    @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    @click.option("-o", "--output", "output", type=zh_click.Path(dir_okay=False, path_type=Path), default=None,
                   help="写入文件而不是屏幕。")
     @click.option("--reporter", metavar="单位名称", default=None, help="填报单位，写在 xlsx 和 markdown 报表的表头。")
     @functools.wraps(command)

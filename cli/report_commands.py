@@ -26,6 +26,7 @@ from .chart_commands import prepare_font
 from .options import DateType, ZhChoice, as_of_option, audit_by_parts, load_option, profile_option, read_mirror, scope_option, today
 from .output import Table, entity_names, output_options, say
 from .progress import terminal_progress
+from . import zh_click
 
 FINDING_KEYS = ["severity", "code", "title", "entity_id", "entity_name", "unit_id", "message", "remedy", "evidence", "policy"]
 FINDING_TABLE_KEYS = ["severity", "title", "entity_id", "entity_name", "message", "evidence", "remedy"]
@@ -420,7 +421,7 @@ def plan_command(settings, as_of, load, scope, profile_path, out) -> None:
 plan_command.name = "plan"
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("-o", "--output", type=zh_click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件：.html（单个文件，图片内嵌）、.pdf 或 .docx（Word，便于转发和修改）。")
 @scope_option
 @as_of_option

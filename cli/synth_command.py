@@ -11,6 +11,7 @@ from govgraph.synth import REFERENCE_DATE, TIERS, write_synthetic
 from .options import ZhChoice
 from .progress import terminal_progress
 from .output import say
+from . import zh_click
 
 _TIER_HELP = "规模档：demo（几十个单位）、city（约 5,000 个小区、25 万条关系）、province（10 个城市，约 250 万条关系）。"
 
@@ -18,7 +19,7 @@ _TIER_HELP = "规模档：demo（几十个单位）、city（约 5,000 个小区
 @click.command()
 @click.option("--tier", type=ZhChoice(list(TIERS)), default="demo", show_default=True, help=_TIER_HELP)
 @click.option("--seed", type=int, default=1, show_default=True, help="随机种子：同一规模档、同一种子生成的文件逐字节相同。")
-@click.argument("out", type=click.Path(file_okay=False, path_type=Path), metavar="输出文件夹")
+@click.argument("out", type=zh_click.Path(file_okay=False, path_type=Path), metavar="输出文件夹")
 def synth(tier: str, seed: int, out: Path) -> None:
     """生成合成台账（CSV 文件夹，格式同 load/export），用于性能测试和演练。
 

@@ -13,6 +13,7 @@ from govgraph.profile import load_profile
 
 from .options import as_of_option, load_option, profile_option, scope_option, today
 from .output import Table, output_options, render_json, say
+from . import zh_click
 
 STATUS_KEYS = ["id", "name", "kind", "community_id", "street_id", "before", "after", "change"]
 INDICATOR_CHANGE_KEYS = ["unit_id", "unit_name", "indicator_name", "before", "after", "delta"]
@@ -135,7 +136,7 @@ def rectify(ctx, as_of, load, scope, profile_path, out) -> None:
 
 
 @rectify.command("export", options_metavar="[选项]")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="整改台账.xlsx")
+@click.argument("path", type=zh_click.Path(dir_okay=False, path_type=Path), metavar="整改台账.xlsx")
 @as_of_option
 @load_option
 @scope_option
@@ -166,7 +167,7 @@ def write_register_workbook(path: Path, audited, scope: str | None, as_of) -> in
 
 
 @rectify.command("import", options_metavar="[选项]")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="整改台账.xlsx")
+@click.argument("path", type=zh_click.Path(exists=True, dir_okay=False, path_type=Path), metavar="整改台账.xlsx")
 @as_of_option
 @profile_option
 @click.pass_obj

@@ -3,11 +3,19 @@
 click marks its user-facing strings with gettext but ships no catalogue, and the
 `gettext` functions it imported are bound at import time; so the CLI swaps in a
 lookup over this table in click's modules. A string not listed stays as click wrote it.
+
+The swap is explicit setup, not a side effect of importing: `install()` is called by the
+`govgraph` group when it runs (`GovgraphGroup.main`, which `CliRunner.invoke` also goes
+through), so importing `govgraph.cli` changes nothing in click. The one word click fixes
+when a command is declared, a path parameter's name (file, directory, path), comes from
+`Path` below, which every command uses instead of `click.Path`.
 """
 
 from __future__ import annotations
 
 import importlib
+
+import click
 
 ZH = {
     "Usage:": "用法：",
@@ -70,3 +78,12 @@ def install() -> None:
             module._ = _gettext
         if hasattr(module, "ngettext"):
             module.ngettext = _ngettext
+
+
+class Path(click.Path):
+    """`click.Path` named in Chinese (文件, 文件夹, 路径) in its error messages, whether or
+    not `install()` has run when the command is declared."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.name = ZH.get(self.name, self.name)

@@ -67,8 +67,10 @@ def _names(option_text: str) -> str:
 
 def commands_markdown() -> str:
     """The block between the markers."""
+    from govgraph.cli import zh_click
     from govgraph.cli.main import cli
 
+    zh_click.install()  # click's own words (默认, 必填 …) as `govgraph … --help` prints them
     root = click.Context(cli, info_name="govgraph")
     lines = ["| 命令 | 作用 | 选项 |", "|---|---|---|"]
     by_option: dict[tuple[str, str], list[str]] = {}
