@@ -90,7 +90,13 @@ def _party_org_cycles(data: GraphData, relations: list[Relation]) -> list[Ledger
     for cycle in nx.simple_cycles(graph):
         edges = [(cycle[i], cycle[(i + 1) % len(cycle)]) for i in range(len(cycle))]
         index, rel = max(order[e] for e in edges)  # the edge read last closes the cycle
-        closing[index] = (rel, " → ".join([*cycle, cycle[0]]))
+        # told from the row that closes it (networkx starts a cycle where its set order
+        # happens to, which differs from run to run); of two closed by one row, the first
+        start = cycle.index(rel.from_id)
+        cycle = cycle[start:] + cycle[:start]
+        path = " → ".join([*cycle, cycle[0]])
+        if index not in closing or path < closing[index][1]:
+            closing[index] = (rel, path)
     return [
         _issue(rel, "to_id", "party_org_cycle", f"党组织隶属关系成环：{path}")
         for _, (rel, path) in sorted(closing.items())
