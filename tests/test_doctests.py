@@ -6,10 +6,11 @@ import doctest
 
 import pytest
 
-from govgraph import appointments, values
+from govgraph import values
+from govgraph.appointments import bodies
 
 
-@pytest.mark.parametrize("module", [values, appointments], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [values, bodies], ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0, "no examples found"
