@@ -438,7 +438,7 @@ def report(settings, output: Path, scope, as_of, load, profile_path, reporter, f
     各街道新增、已整改、超期、回潮的问题）、党建指导员选派名单，街道或社区范围另附组织架构图。
     写成一个 HTML、PDF 或 Word 文件，图片都在文件内。"""
     from govgraph.charts.report import build_report, write_report
-    from govgraph.mirror import build_mirror
+    from govgraph import reading
     from govgraph.rectify import PREVIOUS, track_store
 
     if output.suffix.lower() not in (".html", ".htm", ".pdf", ".docx"):
@@ -451,11 +451,10 @@ def report(settings, output: Path, scope, as_of, load, profile_path, reporter, f
         try:  # the audited submission read once, for the report and for its findings' states
             submissions = store.submissions()
             current = load.seq(store) or (submissions[-1].seq if submissions else None)
-            data = store.read(scope, load=current)
-            graph = build_mirror(data)
+            graph = reading.read_mirror(store, scope, current)
             tracking = track_store(store, as_of, profile, current=current, scope=scope, progress=progress,
                                    baseline=_baseline_seq(store, baseline) if baseline else PREVIOUS,
-                                   current_data=(data, graph))
+                                   current_graph=graph)
         finally:
             store.close()
         report = build_report(graph, as_of, profile, scope, reporter, full=full, progress=progress,

@@ -153,9 +153,13 @@ class Audited:
     street_id: str | None  # the street the responsible unit is in (or is)
 
 
-def audit_submission(data: GraphData, on: date, profile: Profile, graph=None) -> dict[FindingKey, Audited]:
-    """The findings of one submission's graph (`graph`: its mirror, when already built)."""
-    graph = build_mirror(data) if graph is None else graph
+def audit_submission(data: GraphData, on: date, profile: Profile) -> dict[FindingKey, Audited]:
+    """The findings of one submission's graph."""
+    return audit_mirror(build_mirror(data), on, profile)
+
+
+def audit_mirror(graph, on: date, profile: Profile) -> dict[FindingKey, Audited]:
+    """The findings of one submission's mirror, each with the unit that must fix it."""
     snap = Snapshot(graph, on)
     result = {}
     for f in audit(graph, on, profile):
@@ -228,20 +232,32 @@ class UnitNames:
 
     @classmethod
     def of(cls, data: GraphData) -> UnitNames:
+        return cls._of(((e.id, e.kind, e.name) for e in data.entities.values()),
+                       ((r.from_id, r.to_id) for r in data.relations if r.type == "隶属"))
+
+    @classmethod
+    def of_mirror(cls, graph) -> UnitNames:
+        """The same, of a mirror (`mirror.build_mirror`)."""
+        return cls._of(((n, a.get("kind"), a.get("name")) for n, a in graph.nodes(data=True)),
+                       ((u, v) for u, v, a in graph.edges(data=True) if a.get("type") == "隶属"))
+
+    @classmethod
+    def _of(cls, entities, parent_links) -> UnitNames:
         units = cls()
+        entities = list(entities)
+        kinds = {i: kind for i, kind, _ in entities}
         parents: dict[str, dict[str, str]] = {"Street": {}, "District": {}}
-        for r in data.relations:  # a unit's street or district, any recorded (they rarely move)
-            kind = data.entities[r.to_id].kind if r.type == "隶属" and r.to_id in data.entities else None
-            if kind in parents:
-                parents[kind].setdefault(r.from_id, r.to_id)
-        for e in data.entities.values():
-            if e.kind in RESPONSIBLE_KINDS:
-                units.names[e.id] = e.name
-                units.streets[e.id] = e.id if e.kind == "Street" else parents["Street"].get(e.id)
-            if e.kind == "Street":
-                units.districts[e.id] = parents["District"].get(e.id)
-            elif e.kind == "District":
-                units.district_names[e.id] = e.name
+        for child, parent in parent_links:  # a unit's street or district, any recorded (they rarely move)
+            if kinds.get(parent) in parents:
+                parents[kinds[parent]].setdefault(child, parent)
+        for i, kind, name in entities:
+            if kind in RESPONSIBLE_KINDS:
+                units.names[i] = name
+                units.streets[i] = i if kind == "Street" else parents["Street"].get(i)
+            if kind == "Street":
+                units.districts[i] = parents["District"].get(i)
+            elif kind == "District":
+                units.district_names[i] = name
         return units
 
 
@@ -537,14 +553,15 @@ class TrackedAudit:
 
 def track_store(store, on: date, profile: Profile, *, current: int | None = None,
                 baseline: int | str | None = PREVIOUS, scope: str | None = None,
-                include_all_closed: bool = False, progress=None, current_data=None, on_graph=None) -> TrackedAudit:
+                include_all_closed: bool = False, progress=None, current_graph=None,
+                on_graph=None) -> TrackedAudit:
     """The findings of submission `current` (default the latest) with their states
     against `baseline` (default the one before), the register's entries and deadlines.
     Every submission up to `current` is audited on `on`, one graph at a time;
-    `progress(what, done, total)` hears of each. `current_data` is `current`'s graph and
-    its mirror when the caller has read them already (read for the same scope);
-    `on_graph(seq, mirror)` is called with each submission's mirror once audited, so a
-    caller can compute more on it without reading the submission again."""
+    `progress(what, done, total)` hears of each. `current_graph` is `current`'s mirror
+    when the caller has read it already (for the same scope); `on_graph(seq, mirror)` is
+    called with each submission's mirror once audited, so a caller can compute more on it
+    without reading the submission again."""
     from .errors import NotFoundError
 
     submissions = store.submissions()
@@ -561,8 +578,8 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
             continue
         if progress is not None:
             progress("审计历次报送（问题整改情况）", done, current)
-        if s.seq == current and current_data is not None:
-            data, graph = current_data
+        if s.seq == current and current_graph is not None:
+            graph = current_graph
         else:
             try:
                 data = store.read(scope, load=s.seq)
@@ -572,11 +589,12 @@ def track_store(store, on: date, profile: Profile, *, current: int | None = None
                 history[s.seq] = {}  # the scope did not exist yet in that submission
                 continue
             graph = build_mirror(data)
-        history[s.seq] = audit_submission(data, on, profile, graph)
+        history[s.seq] = audit_mirror(graph, on, profile)
         if on_graph is not None:
             on_graph(s.seq, graph)
         if s.seq == current:
-            units, names = UnitNames.of(data), {i: e.name for i, e in data.entities.items()}
+            units = UnitNames.of_mirror(graph)
+            names = {n: a.get("name") or n for n, a in graph.nodes(data=True)}
     tracked = track(history, current, baseline, submission_dates(submissions), read_register(store), on,
                     profile, units, include_all_closed=include_all_closed)
     return TrackedAudit(tracked, current, baseline, units, names, {s.seq: s.period for s in submissions})

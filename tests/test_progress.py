@@ -255,3 +255,17 @@ def test_report_command_writes_every_format_with_the_states(periods, tmp_path):
     assert "第 3 次导入（2026Q3）对照第 1 次导入（2026Q1）" in (tmp_path / "r1.html").read_text(encoding="utf-8")
     bad = run("report", "-o", str(tmp_path / "r2.html"), "--baseline", "9")
     assert bad.exit_code != 0 and "Traceback" not in bad.output and not (tmp_path / "r2.html").exists()
+
+
+def test_unit_names_of_a_mirror_are_those_of_its_graph(periods, db_path):
+    from govgraph.mirror import build_mirror
+    from govgraph.rectify import UnitNames
+    from govgraph.store.sqlite import SqliteStore
+
+    store = SqliteStore(db_path, create=False)
+    try:
+        data = store.read(None)
+    finally:
+        store.close()
+    assert UnitNames.of_mirror(build_mirror(data)) == UnitNames.of(data)
+    assert UnitNames.of(data).districts == {"S1": "D1", "S2": "D1", "S3": "D2"}
