@@ -554,16 +554,19 @@ class TrackedAudit:
 def track_store(store, on: date, profile: Profile, *, current: int | None = None,
                 baseline: int | str | None = PREVIOUS, scope: str | None = None,
                 include_all_closed: bool = False, progress=None, current_graph=None,
-                on_graph=None) -> TrackedAudit:
+                on_graph=None, current_data=None) -> TrackedAudit:
     """The findings of submission `current` (default the latest) with their states
     against `baseline` (default the one before), the register's entries and deadlines.
     Every submission up to `current` is audited on `on`, one graph at a time;
     `progress(what, done, total)` hears of each. `current_graph` is `current`'s mirror
     when the caller has read it already (for the same scope); `on_graph(seq, mirror)` is
     called with each submission's mirror once audited, so a caller can compute more on it
-    without reading the submission again."""
+    without reading the submission again. (`current_data`, a (graph, mirror) pair, is
+    taken for `current_graph` as its mirror.)"""
     from .errors import NotFoundError
 
+    if current_graph is None and current_data is not None:
+        current_graph = current_data[1]
     submissions = store.submissions()
     if not submissions:
         raise GovgraphError("库中还没有报送记录：请先用 govgraph load 导入台账")
