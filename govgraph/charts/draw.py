@@ -15,7 +15,8 @@ from ..errors import GovgraphError
 RATE_FILLS = {"green": "#E3F4E1", "yellow": "#FFF4CC", "red": "#FDE2E1"}
 from ..outputs import check_output_file, write_failed
 from . import fonts
-from .layout import PT_MM, Layout, PlacedBox, PlacedSpan
+from .layout import Layout, PlacedBox, PlacedSpan
+from .text import PT_MM
 
 FORMATS = ("png", "svg", "pdf")
 PNG_DPI = 300

@@ -13,7 +13,7 @@ from matplotlib.image import imread
 from matplotlib.patches import Rectangle
 
 from . import draw, fonts
-from .layout import PT_MM, Span, text_em, wrap_row
+from .text import PT_MM, Span, text_em, wrap_row
 from .document import COLOR_FILLS, FOOTER, Report, Table
 
 WIDTH, HEIGHT, MARGIN = 297.0, 210.0, 14.0
