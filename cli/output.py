@@ -293,6 +293,11 @@ _json_string = json.encoder.encode_basestring  # what json.dumps uses with ensur
 
 def plain(value):
     """JSON-ready: ISO dates, masked strings, nested lists and dicts."""
+    cls = value.__class__
+    if cls is str:  # the common cases first (a city's audit passes half a million values here)
+        return mask_sensitive(value)
+    if value is None or cls is int or cls is bool:
+        return value
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):

@@ -210,6 +210,8 @@ def mask_phone(phone: str | None) -> str:
 
 def mask_sensitive(text: str) -> str:
     """Mask any 身份证号 or phone number inside a display string."""
+    if len(text) < 11:  # shorter than any phone number or 身份证号
+        return text
     return _DIGIT_RUN.sub(_mask_token, text)
 
 
