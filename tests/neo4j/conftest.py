@@ -23,6 +23,7 @@ import pytest
 from neo4j import GraphDatabase
 
 from govgraph.ledger import read_ledger
+from govgraph.synth import boundaries as gen_ledger
 from govgraph.store.base import LoadRecord
 from govgraph.store.neo4j import Neo4jStore
 
@@ -45,7 +46,6 @@ def load_module(name: str, path: Path):
     return module
 
 
-gen_ledger = load_module("govgraph_tests_gen_ledger", HERE / "gen_ledger.py")
 
 
 # -- the server -------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ def dates():
 
 @pytest.fixture(scope="session")
 def generator():
-    """The module tests/neo4j/gen_ledger.py."""
+    """The module govgraph/synth/boundaries.py."""
     return gen_ledger
 
 

@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .schema import load_schema
-from .values import CREDIT_CODE_CHARS, credit_check_char
+from ..schema import load_schema
+from ..values import CREDIT_CODE_CHARS, credit_check_char
 
 REFERENCE_DATE = date(2026, 6, 30)
 FUTURE_START = date(2031, 1, 1)  # "not yet in force" relations start here
@@ -765,7 +765,7 @@ class _City:
                 self.rel("兼职委员", owners[1], org, since=self.day(2020, 2025))
 
 
-def _headers() -> dict[str, list[str]]:
+def ledger_headers() -> dict[str, list[str]]:
     """{file stem: canonical header} of every ledger file, in schema order."""
     schema = load_schema()
     headers = {kind.file: [c.name for c in kind.columns] for kind in schema.entities.values()}
@@ -774,7 +774,7 @@ def _headers() -> dict[str, list[str]]:
 
 
 def _files() -> list[str]:
-    return list(_headers())
+    return list(ledger_headers())
 
 
 def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec: Tier | None = None,
@@ -785,7 +785,7 @@ def write_synthetic(out: str | Path, tier: str = "demo", seed: int = 1, *, spec:
     spec = spec or TIERS[tier]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    headers = _headers()
+    headers = ledger_headers()
     rng = random.Random(seed)
     counts = {name: 0 for name in headers}
     handles = {name: open(out / f"{name}.csv", "w", encoding="utf-8-sig", newline="") for name in headers}

@@ -14,7 +14,8 @@ with chairs (some of them also branch secretaries: 一肩挑), firms serving com
 dated contracts, firm party orgs and staff. Nothing in it is invalid: `read_ledger`
 accepts it.
 
-Run it by hand: python tests/neo4j/gen_ledger.py OUT_DIR [SEED] [SCALE]
+Run it by hand: python -m govgraph.synth.boundaries OUT_DIR [SEED] [SCALE]
+(tests/neo4j uses it as the fixture `generator`).
 """
 
 from __future__ import annotations
@@ -25,22 +26,14 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from .tiers import ledger_headers
+
 # Relations change on these days; audits are run on them and on the day before.
 BOUNDARIES = (date(2019, 1, 1), date(2020, 7, 1), date(2021, 1, 1), date(2022, 7, 1), date(2023, 3, 15),
               date(2024, 1, 1))
 AS_OF_DATES = tuple(sorted({d for b in BOUNDARIES[1:] for d in (b, b - timedelta(days=1))} | {date(2025, 6, 30)}))
 
-COLUMNS = {
-    "districts": ["id", "name"],
-    "streets": ["id", "name", "district_id"],
-    "communities": ["id", "name", "street_id"],
-    "compounds": ["id", "name", "community_id", "households", "category", "mgmt_mode", "party_members", "complex"],
-    "party_orgs": ["id", "name", "org_type", "scope", "formal_members", "parent_id", "founded", "term_end"],
-    "committees": ["id", "name", "kind", "unit_id", "term_start", "term_end"],
-    "firms": ["id", "name", "ownership", "party_members"],
-    "people": ["id", "name", "party_status", "phone", "tags"],
-    "relations": ["type", "from_id", "to_id", "role", "since", "until", "source"],
-}
+COLUMNS = ledger_headers()  # {file: the schema's canonical header}
 
 CATEGORIES = ["商品房", "老旧小区", "安置小区", "城中村", "单位院落", "商圈楼宇", "产业园区", "其他"]
 MGMT_MODES = ["专业物业", "公益托管", "社区共管", "居民自管", "无物业"]
