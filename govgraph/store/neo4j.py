@@ -20,6 +20,7 @@ loader frees it when its connection drops; the next load removes what it left.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -451,7 +452,10 @@ class Neo4jStore:
                     lock.run(_TAKE_LOCK).consume()  # waits while another writer holds it
                     return self._locked_submit(session, build, info)
                 finally:
-                    lock.rollback()  # the lock transaction never changes anything
+                    # The lock transaction never changes anything. If the server ended it
+                    # already (dropped connection, timeout), the outcome above stands.
+                    with contextlib.suppress(neo4j_errors.Neo4jError, neo4j_errors.DriverError, OSError):
+                        lock.rollback()
 
         return self._guard("write", work)
 
