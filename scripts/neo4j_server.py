@@ -11,9 +11,9 @@ Command line::
         [--heap 3g] [--pagecache 256m] [--pidfile F] [--logfile F] [--timeout 300]
 
 The default heap is sized from the machine: 40% of its memory (or of the container's
-limit), at least 1 GB and at most 8 GB (``default_heap``). A whole-ledger load is one
-transaction: with a 1 GB heap, replacing one city's ledger with another ran out of
-memory (after 96 s); a city's load was measured with 3 GB (docs/scale.md).
+limit), at least 1 GB and at most 8 GB (``default_heap``). Loads are written in batches
+of 20,000 rows (docs/design.md); when a load was one transaction, a 1 GB heap could not
+replace one city's ledger with another (out of memory after 96 s).
     python3 scripts/neo4j_server.py stop --pidfile F      (or: stop --data DIR)
 
 From Python (e.g. a pytest session fixture that loads this file with importlib)::
