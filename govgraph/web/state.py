@@ -243,7 +243,7 @@ class View:
 
         store = self.open_store()
         try:
-            tracking = track_store(store, on, self.profile, current=self.seq, current_data=(self.data, self.graph),
+            tracking = track_store(store, on, self.profile, current=self.seq, current_graph=self.graph,
                                    on_graph=on_graph)
             trend = [(s, points[s.seq]) for s in store.submissions() if s.seq in points]
             has_register = bool(read_register(store))
