@@ -353,7 +353,8 @@ class Neo4jStore:
     def _error(self, exc: Exception, action: str) -> StoreError:
         """One Chinese line naming the URI and what to check; never the driver's English.
 
-        `action` is connect, schema, read or write."""
+        `action` is connect, schema, read, write or switch (the one transaction of a load
+        that readers see)."""
         # Never the driver's English nor its class name (ServiceUnavailable …): the
         # exception stays attached (`from exc`) for GOVGRAPH_DEBUG.
         uri = self.uri
@@ -364,7 +365,9 @@ class Neo4jStore:
         unreachable = isinstance(exc, (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError))
         if action == "connect" or (unreachable and action != "write"):
             return StoreError(f"无法连接 Neo4j（{uri}）：请确认服务已启动、地址和端口正确")
-        if action == "write" and isinstance(exc, neo4j_errors.IncompleteCommit):
+        if action == "switch" and isinstance(exc, neo4j_errors.IncompleteCommit):
+            # Only the head switch can be in doubt: a batch's rows are invisible until it,
+            # so a batch cut off mid-commit left what readers see unchanged.
             return StoreError(
                 f"写入 Neo4j（{uri}）时连接在提交过程中中断，无法确定是否已写入："
                 "请用 history 命令查看最近一次导入记录"
@@ -474,8 +477,11 @@ class Neo4jStore:
             except Exception:  # noqa: BLE001 - the first error is the one to report
                 pass
             raise
-        switched = session.execute_write(
-            lambda tx: tx.run(_SWITCH_HEAD, token=token, head=head, seq=submission.seq).single()["switched"])
+        try:
+            switched = session.execute_write(
+                lambda tx: tx.run(_SWITCH_HEAD, token=token, head=head, seq=submission.seq).single()["switched"])
+        except neo4j_errors.IncompleteCommit as exc:
+            raise self._error(exc, "switch") from exc
         if switched != 1:
             raise StoreError(self._LOCK_LOST.format(uri=self.uri))
         return submission

@@ -344,3 +344,30 @@ def test_records_survive_as_given(clean_store):
     rec = replace(_record("台账.xlsx"), at="2025-01-02T03:04:05+08:00")
     clean_store.replace_all(GraphData(), rec)
     assert [(r.seq, r.at, r.ledger, r.mode) for r in clean_store.load_records()] == [(1, rec.at, rec.ledger, rec.mode)]
+
+
+def test_a_batch_cut_off_mid_commit_is_reported_as_nothing_changed(clean_store, ledgers, monkeypatch):
+    """A batch's rows are invisible until the head switch, so a connection lost while one
+    commits (IncompleteCommit) leaves readers on the previous submission, and the message
+    says so rather than 'cannot tell whether it was written' (which only the switch can be)."""
+    from neo4j import exceptions as neo4j_errors
+
+    clean_store.replace_all(ledgers(SMALL), _record("第一次"))
+    real, calls = Neo4jStore._write_batch, []
+
+    def cut_off(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise neo4j_errors.IncompleteCommit("connection lost during commit")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Neo4jStore, "_write_batch", cut_off)
+    tiny = GraphData({"X": Entity("District", "X", "区")})
+    with pytest.raises(StoreError) as raised:
+        clean_store.replace_all(tiny, _record("第二次"))
+    assert "已回滚，库中数据未改变" in str(raised.value) and "无法确定" not in str(raised.value)
+    monkeypatch.undo()
+    assert [r.seq for r in clean_store.load_records()] == [1]
+    assert clean_store.read().same_content(ledgers(SMALL))
+    clean_store.replace_all(tiny, _record("第三次"))  # and the next load works
+    assert clean_store.read().same_content(tiny)
