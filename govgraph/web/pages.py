@@ -273,8 +273,17 @@ def routes(bench, render, max_upload):
                 graph = page.view.scoped(scope, page.on).graph if scope else page.view.graph
                 if scope and page.view.entity(scope).kind not in ("Street", "Community"):
                     raise NotFoundError(f"找不到街道或社区：{scope}")
+                from ..rectify import track_store
+
+                store = bench.open_store()
+                try:  # the states and the register, as `govgraph report` gives them
+                    tracking = track_store(store, page.on, bench.profile, current=page.view.seq, scope=scope,
+                                           current_graph=graph)
+                finally:
+                    store.close()
                 suffix = what.rsplit(".", 1)[1]
-                path = write_report(build_report(graph, page.on, bench.profile, scope), Path(tmp) / f"report.{suffix}")
+                path = write_report(build_report(graph, page.on, bench.profile, scope, tracking=tracking),
+                                    Path(tmp) / f"report.{suffix}")
                 name = f"{page.name(scope) if scope else '全辖区'}审计报告（{page.on.isoformat()}）.{suffix}"
             else:
                 raise NotFoundError("没有这个下载项")

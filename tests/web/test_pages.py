@@ -209,6 +209,7 @@ def test_downloads(client, demo_bench, tmp_path):
     assert read_ledger(path).data.same_content(demo_bench.data)
     report = client.get("/download/report.html?unit=S-RJ")
     assert report.status_code == 200 and "瑞金街道" in report.text and "审计报告" in report.text
+    assert "问题整改情况" in report.text  # the states and the register, as `govgraph report` gives them
     assert client.get("/download/report.pdf").content.startswith(b"%PDF")
     assert client.get("/download/nothing").status_code == 404
 
