@@ -277,12 +277,16 @@ def trend_figure(points: list[tuple[str, list]], title: str) -> Figure:
     fig = Figure(figsize=(180 * MM, 80 * MM))
     ax = fig.add_axes((0.08, 0.2, 0.62, 0.66))
     xs = range(len(points))
-    for key, color in zip(TREND_INDICATORS, TREND_COLORS):
+    # Two indicators often share a value (e.g. both rates at 83.3%): a marker and a dash of
+    # each line's own keep both visible where the lines lie on each other.
+    styles = zip(TREND_INDICATORS, TREND_COLORS, "osD^vPX*", ["-", "--", "-.", ":"] * 2)
+    for i, (key, color, marker, dash) in enumerate(styles):
         values = []
         for _, answer in points:
             total = next((i for i in answer if i.unit_id == "TOTAL" and i.indicator == key), None)
             values.append(100 * total.value if total is not None and total.value is not None else float("nan"))
-        ax.plot(xs, values, marker="o", color=color, label=INDICATORS[key], linewidth=1.6, markersize=4)
+        ax.plot(xs, values, marker=marker, linestyle=dash, color=color, label=INDICATORS[key], linewidth=1.6,
+                markersize=7 - i * 0.6, markerfacecolor="none" if i % 2 else color)
     ax.set_xticks(list(xs), [label for label, _ in points], fontsize=7, rotation=0 if len(points) <= 6 else 30)
     ax.set_ylim(0, 105)
     ax.set_ylabel("%", fontsize=8)
