@@ -80,16 +80,21 @@ def audit(settings, as_of, load, scope, profile_path, fail_on, baseline, out) ->
         findings = _audit_against_baseline(settings, as_of, load, scope, profile, baseline, out)
         _fail_on(fail_on, findings)
         return
-    graph = read_mirror(settings, scope, load)
-    findings = run_audit(graph, as_of, profile)
-    rows = [{**f.as_row(), "entity_name": graph.nodes[f.entity_id]["name"]} for f in findings]
+    from govgraph import partition
+
+    found = audit_by_parts(settings, scope, load, lambda parts: partition.findings(parts, as_of, profile))
+    if found is None:
+        graph = read_mirror(settings, scope, load)
+        found = run_audit(graph, as_of, profile), entity_names(graph)
+    findings, names = found
+    rows = [{**f.as_row(), "entity_name": names[f.entity_id]} for f in findings]
     counts = Counter((f.severity, f.code) for f in findings)
     summary = [{"severity": sev, "code": code, "title": finding_texts()[code]["title"], "count": n}
                for (sev, code), n in sorted(counts.items(), key=lambda x: (SEVERITY_ORDER[x[0][0]], x[0][1]))]
     out.emit([Table("summary", "问题汇总", summary, ["severity", "code", "title", "count"]),
               Table("findings", "问题清单", rows, FINDING_TABLE_KEYS if out.fmt == "table" else FINDING_KEYS)],
              as_of=as_of, heading=f"统计时点：{as_of.isoformat()}；共 {len(findings)} 条问题（口径：{profile.name}）",
-             names=entity_names(graph))
+             names=names)
     _fail_on(fail_on, findings)
 
 
@@ -285,24 +290,15 @@ def _trend_by_submission(settings, as_of, load, scope, profile, out) -> None:
 def cross(settings, level, as_of, load, scope, out) -> None:
     """交叉任职和一肩挑：每个单位的交叉任职人员及其职务、核实的一肩挑，以及比率。"""
     as_of = as_of or today()
-    graph = read_mirror(settings, scope, load)
-    snap = Snapshot(graph, as_of)
     kind = "Compound" if level == "compound" else "Community"
-    people_rows, unit_rows = [], []
-    units = [ap.UnitAppointments(snap, unit) for unit in snap.nodes_of(kind)]
-    for u in units:
-        unit = u.unit
-        for person, posts in u.cross_appointed.items():
-            people_rows.append({
-                "unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"], "person_id": person,
-                "person_name": snap.node(person)["name"],
-                "posts": [{**p.as_dict(), "org_name": snap.node(p.org_id)["name"]} for p in posts],
-            })
-        unit_rows.append({"unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"],
-                          "cross_appointed": [snap.node(p)["name"] for p in u.cross_appointed],
-                          "confirmed": [snap.node(p)["name"] for p in u.confirmed],
-                          "asserted": [snap.node(p)["name"] for p in ap.yijiantiao_asserted(snap, unit)]})
-    rates = [ap.appointment_rates(units)]
+    from govgraph import partition
+
+    found = audit_by_parts(settings, scope, load, lambda parts: partition.cross(parts, as_of, kind))
+    if found is None:
+        snap = Snapshot(read_mirror(settings, scope, load), as_of)
+        found = ap.cross_rows(snap, kind, snap.nodes_of(kind))
+    people_rows, unit_rows, counted = found
+    rates = [ap.appointment_rates(counted)]
     out.emit([Table("people", "交叉任职人员", people_rows, ["unit_id", "unit_name", "person_id", "person_name", "posts"]),
               Table("units", "各单位情况", unit_rows, ["unit_id", "unit_name", "cross_appointed", "confirmed", "asserted"]),
               Table("rates", "比率", rates, list(rates[0]))],

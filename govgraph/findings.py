@@ -72,12 +72,31 @@ def _add_months(day: date, months: int) -> date:
 
 
 class _Auditor:
-    def __init__(self, graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage]):
+    def __init__(self, graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage],
+                 only: dict[str, set[str]] | None = None):
         self.snap = Snapshot(graph, on)
         self.on = on
         self.profile = profile
         self.rows = rows
+        # The units to audit, by kind, in place of the mirror's scope (govgraph/partition.py
+        # audits a part's own units in a mirror read around them).
+        self.only = only
         self.findings: list[Finding] = []
+        # Where each finding was made: (group, unit's kind order, unit, n-th of the unit); the
+        # whole graph's findings come in this order before the sort by severity.
+        self.places: list[tuple] = []
+        self.place: tuple = ()
+
+    def units(self, kind: str) -> list[str]:
+        if self.only is None:
+            return self.snap.nodes_of(kind)
+        return sorted(self.only.get(kind, ()))
+
+    def listed(self, node: str) -> bool:
+        return self.snap.in_scope(node) if self.only is None else node in self.only.get(self.snap.kind(node), ())
+
+    def at(self, *place) -> None:
+        self.place = place
 
     def add(self, code: str, entity: str, evidence=(), unit_id=None, severity=None, remedy_args=None, **values):
         texts = finding_texts()[code]
@@ -86,19 +105,25 @@ class _Auditor:
         remedy = texts["remedy"].format(**(remedy_args or {}))
         self.findings.append(Finding(code, severity or texts["severity"], entity, node["kind"], message, remedy,
                                      list(evidence), unit_id))
+        self.places.append((*self.place, len(self.places)))
 
     def run(self) -> list[Finding]:
+        return _by_severity([f for _, f in self.placed()])
+
+    def placed(self) -> list[tuple[tuple, Finding]]:
+        """Every finding with where it was made, unsorted."""
         self.coverage_findings()
         self.compound_findings()
         self.committee_findings()
         self.party_org_findings()
         self.yijiantiao_findings()
         self.community_findings()
-        return sorted(self.findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))
+        return list(zip(self.places, self.findings))
 
     # -- §4.1/4.2 based ---------------------------------------------------------------
     def coverage_findings(self) -> None:
         for row in self.rows:  # already the scope's compounds and firms
+            self.at(0, 0 if row.kind == "Compound" else 1, row.id)
             members_evidence = self.member_evidence(row.id)
             minimum = {"minimum": self.profile.min_formal_members}
             if row.kind == "Compound" and row.status == "空白":
@@ -123,7 +148,8 @@ class _Auditor:
 
     def compound_findings(self) -> None:
         snap = self.snap
-        for compound in snap.nodes_of("Compound"):
+        for compound in self.units("Compound"):
+            self.at(1, 0, compound)
             committees = ap.committees_of(snap, compound, ap.SELF_GOVERNANCE_KINDS)
             if not committees:
                 self.add("NO_SELF_GOVERNANCE", compound)
@@ -168,7 +194,8 @@ class _Auditor:
     # -- committees ---------------------------------------------------------------------
     def committee_findings(self) -> None:
         snap = self.snap
-        for committee in snap.nodes_of("Committee"):
+        for committee in self.units("Committee"):
+            self.at(2, 0, committee)
             node = snap.node(committee)
             if node.get("committee_kind") == "业委会":
                 party, members = ap.committee_party_share(snap, committee)
@@ -193,7 +220,8 @@ class _Auditor:
     # -- party orgs ---------------------------------------------------------------------
     def party_org_findings(self) -> None:
         snap = self.snap
-        for org in snap.nodes_of("PartyOrg"):
+        for org in self.units("PartyOrg"):
+            self.at(3, 0, org)
             node = snap.node(org)
             org_type = node.get("org_type") or "党组织"
             role = ap.lead_role(org_type)
@@ -210,8 +238,9 @@ class _Auditor:
                 if attrs.get("role") in POSTS_NEEDING_FORMAL_MEMBER and snap.node(person).get("party_status") != "正式党员":
                     by_person.setdefault(person, []).append((org, attrs))
         for person, posts in sorted(by_person.items()):
-            if not snap.in_scope(person):
+            if not self.listed(person):
                 continue
+            self.at(3, 1, person)
             text = "、".join(f"“{snap.node(o)['name']}”{a.get('role')}" for o, a in posts)
             self.add("POST_NOT_FORMAL_MEMBER", person, [_evidence(person, o, a) for o, a in posts],
                      status=snap.node(person).get("party_status") or "政治面貌未填", posts=text)
@@ -219,7 +248,8 @@ class _Auditor:
     # -- 一肩挑 and communities -------------------------------------------------------------
     def yijiantiao_findings(self) -> None:
         snap = self.snap
-        for unit in snap.nodes_of("Compound") + snap.nodes_of("Community"):
+        for unit in self.units("Compound") + self.units("Community"):
+            self.at(4, 0 if snap.kind(unit) == "Compound" else 1, unit)
             confirmed = set(ap.yijiantiao_confirmed(snap, unit))
             asserted = {p: a for p, a in snap.into("一肩挑", unit)}
             for person in sorted(set(asserted) - confirmed):
@@ -236,7 +266,8 @@ class _Auditor:
 
     def community_findings(self) -> None:
         snap = self.snap
-        for community in snap.nodes_of("Community"):
+        for community in self.units("Community"):
+            self.at(5, 0, community)
             missing = []
             if not ap.community_party_orgs(snap, community):
                 missing.append("没有党组织覆盖")
@@ -251,3 +282,21 @@ def audit(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCov
     if rows is None:
         rows = coverage(graph, on, profile.min_formal_members)
     return _Auditor(graph, on, profile, rows).run()
+
+
+def audit_placed(graph: nx.MultiDiGraph, on: date, profile: Profile, rows: list[UnitCoverage],
+                 only: dict[str, set[str]]) -> list[tuple[tuple, Finding]]:
+    """The findings of the units `only` lists ({kind: ids}; a Person: its
+    POST_NOT_FORMAL_MEMBER) and of `rows`, in a mirror read around them, each with where
+    it was made: `in_order` of the findings of parts that list every unit once is `audit`
+    of the whole graph (govgraph/partition.py)."""
+    return _Auditor(graph, on, profile, rows, only).placed()
+
+
+def in_order(placed: list[tuple[tuple, Finding]]) -> list[Finding]:
+    """Most severe first; equal keys in the order the findings were made."""
+    return _by_severity([f for _, f in sorted(placed, key=lambda pf: pf[0])])
+
+
+def _by_severity(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.entity_id, f.unit_id or ""))

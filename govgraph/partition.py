@@ -22,9 +22,15 @@ the next one is read. What is combined, and how:
   (districts, streets, communities and their 隶属). Indicator counts are sums over
   compounds, so the streets' counts add up; firms are counted once, on the hierarchy.
 
-Findings, cross-appointments, part-time members and the planner are not combined here:
-they look at party orgs and people across streets (an org's ancestors, a person's posts
-anywhere), and stay on the whole-graph path.
+- Findings and cross-appointments: each compound, community and committee is audited in
+  the one part that holds it on the date (`_owned_pass`), where every relation its
+  findings or its linked set need is read; party orgs are audited in chunks of their
+  own, and a person's POST_NOT_FORMAL_MEMBER (posts in party orgs of any street) in a
+  chunk of people read around them; the findings are put in the whole's order
+  (findings.in_order). docs/scale.md says how each cross-street case is combined.
+
+Part-time members and the planner are not combined here: they stay on the whole-graph
+path.
 """
 
 from __future__ import annotations
@@ -37,7 +43,9 @@ from datetime import date
 
 import networkx as nx
 
-from .coverage import UnitCoverage, coverage, orphan_row, rollups, unit_coverage
+from .appointments import cross_rows
+from .coverage import DEFAULT_MIN_FORMAL_MEMBERS, UnitCoverage, coverage, orphan_row, rollups, unit_coverage
+from .findings import Finding, audit_placed, in_order
 from .graph import GraphData
 from .indicators import Indicator, from_counts, past_deadlines, unit_counts
 from .mirror import Snapshot, build_mirror
@@ -45,7 +53,8 @@ from .profile import Profile
 from .schema import PARENT_RELATION
 
 HIERARCHY_KINDS = ("District", "Street", "Community")
-LISTED_KINDS = (*HIERARCHY_KINDS, "Compound", "Firm")
+LISTED_KINDS = (*HIERARCHY_KINDS, "Compound", "Firm", "Committee", "PartyOrg")
+HELD_KINDS = ("Compound", "Community", "Committee")  # units a street's read holds as its own
 CHUNK = 500  # ids per look-up while reading the hierarchy and the firms
 
 _IDS_OF_KINDS = """
@@ -96,6 +105,9 @@ class Parts:
             self.ids[row["kind"]].append(row["id"])
         self.hierarchy = build_mirror(self._hierarchy())
         self.parts_read = 0
+        # Applied to each street's data before it is mirrored (findings add the party
+        # orgs' ancestors there).
+        self.extra: Callable[[GraphData], GraphData] | None = None
 
     def _hierarchy(self) -> GraphData:
         ids = {i for kind in HIERARCHY_KINDS for i in self.ids[kind]}
@@ -107,19 +119,21 @@ class Parts:
         return GraphData(self.store.entities_by_id(ids, load=self.load), list(relations.values()))
 
     def each_street(self, work: Callable[[nx.MultiDiGraph], None]) -> None:
-        """`work(mirror)` for each street in turn, then for the compounds under no street
-        ever (read around themselves, `_around`); a mirror is released before the next
-        part is read."""
+        """`work(mirror)` for each street in turn, then for the compounds, communities and
+        committees under no street ever (read around themselves, `_around`); a mirror is
+        released before the next part is read."""
         seen: set[str] = set()
         for street in self.ids["Street"]:
             data = self.store.read(street, load=self.load)
-            seen.update(i for i, e in data.entities.items() if e.kind == "Compound" and i not in data.context)
+            seen.update(i for i, e in data.entities.items() if e.kind in HELD_KINDS and i not in data.context)
             self._run(work, data)
-        rest = sorted(set(self.ids["Compound"]) - seen)
+        rest = sorted({i for kind in HELD_KINDS for i in self.ids[kind]} - seen)
         for chunk in _chunks(rest):
             self._run(work, self._around(set(chunk)))
 
     def _run(self, work, data: GraphData) -> None:
+        if self.extra is not None:
+            data = self.extra(data)
         graph = build_mirror(data)
         del data
         self.parts_read += 1
@@ -128,7 +142,7 @@ class Parts:
         gc.collect()
 
     def _around(self, compounds: set[str]) -> GraphData:
-        """Compounds under no street, read as store/scope.py reads a scope's members: them
+        """Units under no street, read as store/scope.py reads a scope's members: them
         and their committees, every relation touching them, and around them the party
         orgs and firms with all their relations."""
         members, relations = set(compounds), {}
@@ -143,6 +157,17 @@ class Parts:
         ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
         entities.update(self.store.entities_by_id(ends - entities.keys(), load=self.load))
         return GraphData(entities, list(relations.values()), context=set(entities) - members)
+
+    def each_chunk(self, ids: list[str], work: Callable[[GraphData, list[str]], None]) -> None:
+        """`work(data, ids)` for chunks of `ids`: each with every relation touching it and
+        the entities at their ends, everything but the chunk's own ids as context."""
+        for chunk in _chunks(ids):
+            relations = self.store.relations_touching(set(chunk), load=self.load)
+            ends = {end for r in relations for end in (r.from_id, r.to_id)}
+            entities = self.store.entities_by_id(ends | set(chunk), load=self.load)
+            work(GraphData(entities, list(relations), context=set(entities) - set(chunk)), chunk)
+            del relations, entities
+            gc.collect()
 
     def each_firm_chunk(self, work: Callable[[nx.MultiDiGraph, list[str]], None]) -> None:
         """`work(mirror, firms)` for chunks of firms: each firm, every relation touching
@@ -161,14 +186,17 @@ class Parts:
             gc.collect()
 
 
-def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None = None):
+def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None = None,
+                   per_mirror: Callable | None = None, per_firm: Callable | None = None):
     """({day: every coverage row}, {day: [per_street values]}).
 
     Rows come in the whole graph's order (compounds, then firms, by id).
     `per_street(mirror, day, compound rows)` runs on each street's mirror while it is held,
     on the compounds the street lists; a compound no street lists on `day` (under no street
     then, say before its first 隶属) is taken, alone, from a street it was ever under
-    (every relation around it is read there), once."""
+    (every relation around it is read there), once. `per_mirror(mirror, day)` runs once
+    on each part's mirror and day; `per_firm(mirror, day, firm rows)` on each chunk of
+    firms with their combined rows."""
     compounds: dict[date, dict[str, UnitCoverage]] = {d: {} for d in days}
     strays: dict[date, dict[str, tuple]] = {d: {} for d in days}
     firm_communities: dict[date, dict[str, set]] = {d: defaultdict(set) for d in days}
@@ -194,6 +222,8 @@ def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None
                 if compound not in seen and compound not in strays[day]:
                     row = unit_coverage(snap, compound, minimum)
                     strays[day][compound] = (row, per_street(graph, day, [row]) if per_street else None)
+            if per_mirror is not None:
+                per_mirror(graph, day)
 
     parts.each_street(street)
     firms: dict[date, dict[str, UnitCoverage]] = {d: {} for d in days}
@@ -204,6 +234,8 @@ def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None
             for firm in chunk:
                 row = unit_coverage(snap, firm, minimum)
                 firms[day][firm] = replace(row, communities=tuple(sorted(firm_communities[day][firm])))
+            if per_firm is not None:
+                per_firm(graph, day, [firms[day][firm] for firm in chunk])
 
     parts.each_firm_chunk(firm_chunk)
     result = {}
@@ -268,6 +300,161 @@ def indicators(parts: Parts, on: date, profile: Profile, level: str = "street") 
             add(day, value)
         add(day, unit_counts(parts.hierarchy, day, profile, [r for r in rows[day] if r.kind == "Firm"], level))
     return from_counts(lambda day: (totals[day], names, kinds), on, profile)
+
+
+def _owned_pass(parts: Parts, on: date, minimum: int, work: Callable, per_firm: Callable | None = None) -> dict:
+    """{unit: value} for every compound, community and committee of the store, each from
+    the one part that holds it on `on`: `work(mirror, on, {kind: ids}, compound rows)`
+    gives {unit: value} for the units it is asked about (None: this part cannot see all
+    the unit needs, and the whole graph must be read).
+
+    A compound is the coverage pass's (the street listing it on `on`, else a street it
+    was ever under, else its own read); a community or committee is the part's whose
+    scope it is in on `on` (at most one: one 隶属 in force), else the first part holding
+    it as its own (every relation touching it is read there)."""
+    listed: dict[str, object] = {}
+    strays: dict[str, object] = {}
+
+    def per_street(graph, day, rows):
+        return work(graph, day, {"Compound": {r.id for r in rows}}, rows)
+
+    def per_mirror(graph, day):
+        snap = Snapshot(graph, day)
+        nodes = graph._node
+        new_listed: dict[str, set] = {}
+        new_strays: dict[str, set] = {}
+        for kind in ("Community", "Committee"):
+            scoped = set(snap.nodes_of(kind))
+            new_listed[kind] = scoped - listed.keys()
+            new_strays[kind] = {n for n in snap.nodes_of(kind, with_context=True)
+                                if not nodes[n]["context"] and n not in scoped} - listed.keys() - strays.keys()
+        asked = {kind: new_listed[kind] | new_strays[kind] for kind in new_listed}
+        if not any(asked.values()):
+            return
+        found = work(graph, day, asked, [])
+        for kind in asked:
+            listed.update((u, found[u]) for u in new_listed[kind])
+            strays.update((u, found[u]) for u in new_strays[kind])
+
+    values = _coverage_pass(parts, [on], minimum, per_street, per_mirror, per_firm)[1][on]
+    result = {u: v for value in values for u, v in value.items()}
+    result.update(listed)
+    result.update((u, v) for u, v in strays.items() if u not in listed)
+    held = {i for kind in HELD_KINDS for i in parts.ids[kind]}
+    if result.keys() != held or any(v is None for v in result.values()):
+        raise Incomplete(on)
+    return result
+
+
+def _referred(finding: Finding) -> set[str]:
+    ids = {finding.entity_id, *(e[k] for e in finding.evidence for k in ("from_id", "to_id"))}
+    return ids | ({finding.unit_id} if finding.unit_id else set())
+
+
+def findings(parts: Parts, on: date, profile: Profile) -> tuple[list[Finding], dict[str, str]]:
+    """What findings.audit gives on the whole graph, and id → name for every id the
+    findings refer to (entity, unit, evidence). Each finding is made where its unit is
+    held (`_owned_pass`); a party org's in a chunk of party orgs; a person's
+    POST_NOT_FORMAL_MEMBER (posts in any party org) in a chunk of people, read around
+    them; a firm's with its chunk. `findings.in_order` puts them in the whole's order."""
+    placed: list[tuple[tuple, Finding]] = []
+    named: dict[str, str] = {}
+
+    def keep(graph, found) -> list:
+        for place_finding in found:
+            for i in _referred(place_finding[1]):
+                named[i] = graph._node[i].get("name") or i
+        return list(found)
+
+    # Party orgs: their own findings; the people who may hold a post that needs a formal
+    # member (the rule is run here on the chunk's posts alone, then on each person's
+    # posts everywhere); and each org's 隶属 to party orgs, for the ancestors.
+    candidates: set[str] = set()
+    up: dict[str, list] = defaultdict(list)
+    orgs: dict[str, object] = {}
+
+    def org_chunk(data, chunk):
+        for r in data.relations:
+            if r.type == PARENT_RELATION and data.entities.get(r.from_id) and data.entities.get(r.to_id) \
+                    and data.entities[r.from_id].kind == "PartyOrg" and data.entities[r.to_id].kind == "PartyOrg":
+                if r not in up[r.from_id]:
+                    up[r.from_id].append(r)
+        orgs.update((i, e) for i, e in data.entities.items() if e.kind == "PartyOrg")
+        graph = build_mirror(data)
+        people = {i for i, e in data.entities.items() if e.kind == "Person"}
+        for place, f in audit_placed(graph, on, profile, [], {"PartyOrg": set(chunk), "Person": people}):
+            if f.code == "POST_NOT_FORMAL_MEMBER":
+                candidates.add(f.entity_id)
+            else:
+                placed.extend(keep(graph, [(place, f)]))
+
+    parts.each_chunk(parts.ids["PartyOrg"], org_chunk)
+
+    def with_ancestors(data: GraphData) -> GraphData:
+        """The part's data and, up from its party orgs, every 隶属 between party orgs
+        (SUBORDINATION_MISMATCH looks for the community's org among all ancestors)."""
+        relations = {r.identity: r for r in data.relations}
+        entities = dict(data.entities)
+        frontier = [i for i, e in entities.items() if e.kind == "PartyOrg"]
+        seen = set(frontier)
+        while frontier:
+            for r in up.get(frontier.pop(), ()):
+                relations.setdefault(r.identity, r)
+                if r.to_id not in seen:
+                    seen.add(r.to_id)
+                    frontier.append(r.to_id)
+                    entities.setdefault(r.to_id, orgs[r.to_id])
+        return GraphData(entities, list(relations.values()), context=data.context | (entities.keys() - data.entities.keys()),
+                         scope=data.scope)
+
+    def held(graph, day, only, rows):
+        snap = Snapshot(graph, day)
+        nodes = graph._node
+        found: dict[str, list | None] = {u: [] for ids in only.values() for u in ids}
+        for place, f in audit_placed(graph, day, profile, rows, only):
+            found[place[2]] += keep(graph, [(place, f)])
+        for compound in only.get("Compound", ()):
+            community = snap.parent(compound, "Community")
+            if community is not None and nodes[community]["context"]:
+                found[compound] = None  # its community's party orgs are not read here
+        return found
+
+    def firm_rows(graph, day, rows):
+        placed.extend(keep(graph, audit_placed(graph, day, profile, rows, {})))
+
+    parts.extra = with_ancestors
+    try:
+        for value in _owned_pass(parts, on, profile.min_formal_members, held, firm_rows).values():
+            placed.extend(value)
+    finally:
+        parts.extra = None
+
+    def person_chunk(data, chunk):
+        graph = build_mirror(data)
+        placed.extend(keep(graph, audit_placed(graph, on, profile, [], {"Person": set(chunk)})))
+
+    parts.each_chunk(sorted(candidates), person_chunk)
+    return in_order(placed), named
+
+
+def cross(parts: Parts, on: date, kind: str) -> tuple[list[dict], list[dict], list]:
+    """What appointments.cross_rows gives on the whole graph for every unit of `kind`
+    (Compound or Community), each made where its unit is held (`_owned_pass`): a
+    person's posts in the unit's linked set (its party orgs, committees and firms, with
+    every relation of each read around the street) are the whole graph's."""
+    def held(graph, day, only, rows):
+        snap = Snapshot(graph, day)
+        return {u: cross_rows(snap, kind, [u]) if u in only.get(kind, ()) else ()
+                for ids in only.values() for u in ids}
+
+    found = _owned_pass(parts, on, DEFAULT_MIN_FORMAL_MEMBERS, held)
+    people, units, counted = [], [], []
+    for unit in sorted(parts.ids[kind]):
+        p, u, c = found[unit]
+        people += p
+        units += u
+        counted += c
+    return people, units, counted
 
 
 def names(parts: Parts, rows) -> dict[str, str]:

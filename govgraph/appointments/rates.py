@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..mirror import Snapshot
 from ..values import rate
 from .cross import Post, cross_appointed, has_party_org_and_committee
-from .yijiantiao import yijiantiao_bodies, yijiantiao_confirmed
+from .yijiantiao import yijiantiao_asserted, yijiantiao_bodies, yijiantiao_confirmed
 
 
 class UnitAppointments:
@@ -43,7 +45,38 @@ class UnitAppointments:
         return self.has_yijiantiao_bodies and bool(self.confirmed)
 
 
-def appointment_rates(units: list[UnitAppointments]) -> dict:
+@dataclass(frozen=True)
+class Counted:
+    """What appointment_rates counts of a unit, kept without its snapshot."""
+
+    has_both: bool
+    counts_cross: bool
+    has_yijiantiao_bodies: bool
+    counts_confirmed: bool
+
+
+def cross_rows(snap: Snapshot, kind: str, units: list[str]) -> tuple[list[dict], list[dict], list[Counted]]:
+    """The `cross` command's rows for `units` (of `kind`): each cross-appointed person
+    with their posts, each unit with its cross-appointed, confirmed and asserted 一肩挑,
+    and what each counts for the rates (appointment_rates)."""
+    people_rows, unit_rows, counted = [], [], []
+    for unit in units:
+        u = UnitAppointments(snap, unit)
+        for person, posts in u.cross_appointed.items():
+            people_rows.append({
+                "unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"], "person_id": person,
+                "person_name": snap.node(person)["name"],
+                "posts": [{**p.as_dict(), "org_name": snap.node(p.org_id)["name"]} for p in posts],
+            })
+        unit_rows.append({"unit_id": unit, "unit_kind": kind, "unit_name": snap.node(unit)["name"],
+                          "cross_appointed": [snap.node(p)["name"] for p in u.cross_appointed],
+                          "confirmed": [snap.node(p)["name"] for p in u.confirmed],
+                          "asserted": [snap.node(p)["name"] for p in yijiantiao_asserted(snap, unit)]})
+        counted.append(Counted(u.has_both, u.counts_cross, u.has_yijiantiao_bodies, u.counts_confirmed))
+    return people_rows, unit_rows, counted
+
+
+def appointment_rates(units: list[UnitAppointments] | list[Counted]) -> dict:
     """交叉任职率 and 一肩挑率 over `units`, with their counts."""
     both = sum(u.has_both for u in units)
     crossed = sum(u.counts_cross for u in units)

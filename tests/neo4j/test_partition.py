@@ -1,16 +1,19 @@
 """Audits street by street (govgraph/partition.py) on the real server give exactly the
 whole graph's answers: coverage rows (with the communities each firm counts in), roll-ups
-at every level, orphans with their reasons, and indicators at every level with their
-last-deadline verdicts, on every as-of date of the acceptance and generated ledgers."""
+at every level, orphans with their reasons, indicators at every level with their
+last-deadline verdicts, findings with their evidence and order, and cross-appointments,
+on every as-of date of the acceptance and generated ledgers."""
 
 from __future__ import annotations
 
 import pytest
 
+from govgraph import appointments as ap
 from govgraph import partition
 from govgraph.coverage import coverage, orphan_row, rollups
+from govgraph.findings import audit
 from govgraph.indicators import indicators
-from govgraph.mirror import build_mirror
+from govgraph.mirror import Snapshot, build_mirror
 from govgraph.profile import load_profile
 from govgraph.store.neo4j import Neo4jStore
 
@@ -44,6 +47,58 @@ def test_parts_equal_whole(loaded, ledgers, dates, ledger_name, monkeypatch):
             assert partition.indicators(parts, on, PROFILE, level) == indicators(graph, on, PROFILE, level), (on, level)
     if ledger_name.startswith("gen"):  # the combination that could double-count was exercised
         assert seen_firms_in_several
+
+
+def _streets(graph, on, ids):
+    """The streets the units of `ids` are under on `on` (a person, firm or party org: none)."""
+    snap, found = Snapshot(graph, on), set()
+    for unit in ids:
+        for _ in range(4):  # committee → compound → community → street
+            if unit is None or snap.kind(unit) == "Street":
+                break
+            unit = next((p for p, _ in snap.out("隶属", unit)), None)
+        if unit is not None and snap.kind(unit) == "Street":
+            found.add(unit)
+    return found
+
+
+def test_findings_and_cross_by_parts_equal_whole(loaded, ledgers, dates, ledger_name, monkeypatch):
+    """Findings (with their evidence, in the whole's order, and the names they refer to)
+    and cross-appointments at both levels; on the generated ledgers, the cases that
+    span streets are exercised: a finding whose evidence reaches units of two streets,
+    and a person whose posts are in party orgs or firms of two streets."""
+    store = loaded(ledger_name)
+    monkeypatch.setattr(partition, "PARTS_ABOVE", 0)
+    graph = build_mirror(ledgers(ledger_name))
+    parts = partition.Parts(store, None)
+    spanning_codes, spanning_people = set(), 0
+    for on in _sample(ledger_name, dates(ledger_name))[::2]:
+        want = audit(graph, on, PROFILE)
+        got, names = partition.findings(parts, on, PROFILE)
+        assert [f.as_row() for f in got] == [f.as_row() for f in want], on
+        for f in want:
+            assert names[f.entity_id] == graph.nodes[f.entity_id]["name"]
+            for e in f.evidence:
+                assert names[e["from_id"]] == graph.nodes[e["from_id"]]["name"]
+                assert names[e["to_id"]] == graph.nodes[e["to_id"]]["name"]
+        snap = Snapshot(graph, on)
+        for f in want:  # the units it refers to, and those its firms serve and its orgs cover
+            ids = partition._referred(f)
+            around = ids | {u for i in ids for u, _ in snap.out("服务", i) + snap.out("覆盖", i)}
+            if len(_streets(graph, on, around)) > 1:
+                spanning_codes.add(f.code)
+        for kind in ("Compound", "Community"):
+            whole = ap.cross_rows(snap, kind, snap.nodes_of(kind))
+            assert partition.cross(parts, on, kind) == whole, (on, kind)
+        by_person: dict[str, set] = {}
+        for org in snap.nodes_of("PartyOrg") + snap.nodes_of("Firm"):
+            for person, _ in snap.into("任职", org) + snap.into("兼职委员", org):
+                by_person.setdefault(person, set()).update(
+                    _streets(graph, on, [u for u, _ in snap.out("覆盖", org) + snap.out("服务", org)]))
+        spanning_people += sum(1 for streets in by_person.values() if len(streets) > 1)
+    if ledger_name.startswith("gen"):
+        assert {"FIRM_UNCOVERED", "POST_NOT_FORMAL_MEMBER", "SUBORDINATION_MISMATCH"} <= spanning_codes
+        assert spanning_people
 
 
 def test_streets_read_one_at_a_time(loaded, ledgers):
