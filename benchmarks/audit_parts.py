@@ -5,10 +5,12 @@
 
 Starts the project's Neo4j server (scripts/neo4j_server.py) on a fresh data directory,
 loads a synthetic ledger (`govgraph synth --tier TIER`, cached under --work), then runs,
-each in its own Python process: coverage, roll-ups, orphans and street indicators read
-whole into one mirror, and the same read street by street. It prints wall time, CPU
-time and the process's peak resident memory for each, and whether the answers are equal
-(a digest of every row). Not a test: it prints figures (docs/scale.md records a run).
+each in its own Python process: coverage, roll-ups, orphans and street indicators, then
+the findings (`audit`), then compound cross-appointments (`cross`), read whole into one
+mirror, and the same read street by street. It prints wall time, CPU time and the
+process's peak resident memory for each, the wall time of each step, and whether the
+answers are equal (a digest of every row). Not a test: it prints figures
+(docs/scale.md records a run).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 6, 30)  # govgraph.synth.REFERENCE_DATE
 
 
-def _answers(rows, rollup, orphans, indicators) -> str:
-    text = json.dumps([rows, rollup, orphans, indicators], default=str, ensure_ascii=False, sort_keys=True)
+def _answers(*answers) -> str:
+    text = json.dumps(answers, default=str, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -43,16 +45,25 @@ def measure(mode: str, uri: str, password: str) -> dict:
     minimum = profile.min_formal_members
     store = Neo4jStore(uri, ("neo4j", password))
     wall, cpu = time.perf_counter(), time.process_time()
+    steps = {}
     if mode == "whole":
+        from govgraph.appointments import cross_rows
         from govgraph.coverage import coverage, orphan_row, rollups
+        from govgraph.findings import audit
         from govgraph.indicators import indicators
-        from govgraph.mirror import build_mirror
+        from govgraph.mirror import Snapshot, build_mirror
 
         graph = build_mirror(store.read(None))
         rows = coverage(graph, AS_OF, minimum)
         rollup = [r.as_row() for r in rollups(graph, AS_OF, rows, "street")]
         orphans = [orphan_row(graph, u, AS_OF) for u in rows if u.kind == "Compound" and u.status == "空白"]
         found = [i.as_row() for i in indicators(graph, AS_OF, profile, "street")]
+        steps["coverage+orphans+indicators"] = time.perf_counter() - wall
+        findings = [f.as_row() for f in audit(graph, AS_OF, profile, rows)]
+        steps["findings"] = time.perf_counter() - wall - sum(steps.values())
+        snap = Snapshot(graph, AS_OF)
+        cross = cross_rows(snap, "Compound", snap.nodes_of("Compound"))
+        steps["cross"] = time.perf_counter() - wall - sum(steps.values())
         parts_read = 1
     else:
         from govgraph import partition
@@ -62,9 +73,16 @@ def measure(mode: str, uri: str, password: str) -> dict:
         rollup = [r.as_row() for r in partition.coverage_rollups(parts, AS_OF, rows, "street")]
         orphans = partition.orphans(parts, AS_OF, minimum)
         found = [i.as_row() for i in partition.indicators(parts, AS_OF, profile, "street")]
+        steps["coverage+orphans+indicators"] = time.perf_counter() - wall
+        findings = [f.as_row() for f in partition.findings(parts, AS_OF, profile)[0]]
+        steps["findings"] = time.perf_counter() - wall - sum(steps.values())
+        cross = partition.cross(parts, AS_OF, "Compound")
+        steps["cross"] = time.perf_counter() - wall - sum(steps.values())
         parts_read = parts.parts_read
     result = {"wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "parts_read": parts_read,
-              "digest": _answers([r.as_row() for r in rows], rollup, orphans, found), "units": len(rows)}
+              "digest": _answers([r.as_row() for r in rows], rollup, orphans, found, findings,
+                                 [cross[0], cross[1], [c.__dict__ for c in cross[2]]]),
+              "units": len(rows), "findings": len(findings), "steps": steps}
     store.close()
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
@@ -118,10 +136,12 @@ def main() -> None:
             parts = _child("parts", server.uri, server.password)
         finally:
             server.stop()
-    print(f"as of {AS_OF}: coverage + street roll-up + orphans + street indicators, one Python process each")
+    print(f"as of {AS_OF}: coverage + street roll-up + orphans + street indicators, findings, compound "
+          "cross-appointments, one Python process each")
     for name, r in (("whole graph", whole), ("street by street", parts)):
         print(f"  {name:17} {r['wall']:7.1f} s wall ({r['cpu']:.1f} s CPU)  peak RSS {r['peak_mb']:7.0f} MB"
-              f"  ({r['parts_read']} reads, {r['units']:,} units)")
+              f"  ({r['parts_read']} reads, {r['units']:,} units, {r['findings']:,} findings)")
+        print("    " + ", ".join(f"{step} {t:.1f} s" for step, t in r["steps"].items()))
     print(f"  time ratio parts/whole {parts['wall'] / whole['wall']:.2f}, "
           f"peak ratio {parts['peak_mb'] / whole['peak_mb']:.2f}")
     print(f"  answers equal: {'yes' if whole['digest'] == parts['digest'] else 'NO'}")
