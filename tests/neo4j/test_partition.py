@@ -133,3 +133,35 @@ def test_cli_uses_parts_on_neo4j(loaded, neo4j_env, monkeypatch):
                                        "--format", "json"])
     assert result.exit_code == 0, result.output
     assert calls and None not in calls
+
+
+def test_cli_audit_and_cross_by_parts(loaded, neo4j_env, monkeypatch):
+    """`audit` and `cross` on Neo4j print the same through the parts as through the whole
+    read (tables with names, and JSON), and the parts are what is read."""
+    from click.testing import CliRunner
+
+    from govgraph.cli.main import cli
+
+    loaded("gen1")
+    calls = []
+    original = Neo4jStore.read
+
+    def read(self, scope=None, load=None):
+        calls.append(scope)
+        return original(self, scope, load)
+
+    monkeypatch.setattr(Neo4jStore, "read", read)
+    commands = [["audit", "--as-of", "2023-12-31"], ["cross", "--as-of", "2023-12-31"],
+                ["cross", "--as-of", "2023-12-31", "--level", "community"]]
+    for command in commands:
+        for fmt in ("json", "table"):
+            args = ["--neo4j-uri", neo4j_env.uri, *command, "--format", fmt]
+            monkeypatch.setattr(partition, "PARTS_ABOVE", 10**9)
+            whole = CliRunner().invoke(cli, args)
+            assert whole.exit_code == 0, whole.output
+            monkeypatch.setattr(partition, "PARTS_ABOVE", 0)
+            calls.clear()
+            parts = CliRunner().invoke(cli, args)
+            assert parts.exit_code == 0, parts.output
+            assert calls and None not in calls
+            assert parts.output == whole.output, command
