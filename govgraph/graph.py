@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from .errors import LedgerIssue
 from .schema import PARENT_RELATION, load_schema
+
+
+# The headers and cells of a stored origin (read back from a store): none, read-only, shared.
+NO_CELLS = MappingProxyType({})
 
 
 @dataclass(frozen=True)

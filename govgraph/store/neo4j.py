@@ -29,7 +29,8 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import fields as dataclass_fields
-from functools import cache
+from datetime import date
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -38,7 +39,7 @@ from neo4j import exceptions as neo4j_errors
 from neo4j.time import Date as Neo4jDate
 
 from ..errors import NotFoundError, StoreError
-from ..graph import Entity, GraphData, Origin, Relation
+from ..graph import NO_CELLS, Entity, GraphData, Origin, Relation
 from ..schema import load_schema
 from .base import Build, LoadRecord, Submission, change_counts, resolve_load
 from .scope import read_scope
@@ -143,9 +144,21 @@ CALL (n) { SET n.removed = null } IN TRANSACTIONS OF 20000 ROWS""",
 DETACH DELETE s""",
 )
 
-_READ_CURRENT_ENTITIES = """
+# Reads return their rows collected into lists, one record per chunk of ids: the driver
+# spends about 25 µs of Python on each record (one Bolt message), which made 250,000
+# one-relation records cost more client CPU than everything else in a city's read. Relation
+# dates come as ISO text (`toString`), parsed once per distinct date (`_day`): hydrating
+# half a million `neo4j.time.Date` objects cost ~3 s of CPU more per city.
+_READ_IDS = """
 MATCH (n:Entity) WHERE """ + _VISIBLE.format(v="n") + """
-RETURN elementId(n) AS eid, labels(n) AS labels, properties(n) AS props
+WITH DISTINCT n.id AS id ORDER BY id
+RETURN collect(id) AS ids
+"""
+
+_READ_CURRENT_ENTITIES = """
+MATCH (n:Entity)
+WHERE n.id IN $ids AND """ + _VISIBLE.format(v="n") + """
+RETURN collect([elementId(n), labels(n), properties(n)]) AS rows
 """
 
 _MARK_ENTITIES = """
@@ -165,34 +178,33 @@ CREATE (s:Submission)
 SET s = $props
 """
 
-_READ_ENTITIES = """
-MATCH (n:Entity) WHERE """ + _VISIBLE.format(v="n") + """
-RETURN labels(n) AS labels, properties(n) AS props
-ORDER BY n.id
-"""
-
 _READ_ENTITIES_BY_ID = """
 MATCH (n:Entity)
 WHERE n.id IN $ids AND """ + _VISIBLE.format(v="n") + """
-RETURN labels(n) AS labels, properties(n) AS props
+WITH n ORDER BY n.id
+RETURN collect([labels(n), properties(n)]) AS rows
 """
 
-_RELATION_COLUMNS = """
-RETURN type(r) AS type, a.id AS from_id, b.id AS to_id, r.role AS role, r.since AS since,
-       r.until AS until, r.source AS source, r.ledger_file AS ledger_file, r.ledger_row AS ledger_row
-"""
+_RELATION_ROW = ("[type(r), a.id, b.id, r.role, toString(r.since), toString(r.until), r.source, "
+                 "r.ledger_file, r.ledger_row]")
+_RELATION_COLUMNS = "\nRETURN collect(" + _RELATION_ROW + ") AS rows\n"
 
-_READ_CURRENT_RELATIONS = """
-MATCH (a:Entity)-[r]->(b:Entity)
+# The relations starting at a chunk of ids (every node of those ids, any version: the
+# relation's own `added`/`removed` say whether it is in the submission read).
+_RELATIONS_FROM = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+WHERE type(r) IN $types AND """ + _VISIBLE.format(v="r") + "\n"
+
+_READ_CURRENT_RELATIONS = _RELATIONS_FROM + "RETURN collect([elementId(r)] + " + _RELATION_ROW + ") AS rows\n"
+
+_READ_RELATIONS = _RELATIONS_FROM + _RELATION_COLUMNS
+
+_COUNT_RELATIONS = """
+MATCH (:Entity)-[r]->(:Entity)
 WHERE type(r) IN $types AND """ + _VISIBLE.format(v="r") + """
-RETURN elementId(r) AS eid, type(r) AS type, a.id AS from_id, b.id AS to_id, r.role AS role,
-       r.since AS since, r.until AS until, r.source AS source, r.ledger_file AS ledger_file,
-       r.ledger_row AS ledger_row
+RETURN count(r) AS n
 """
-
-_READ_RELATIONS = """
-MATCH (a:Entity)-[r]->(b:Entity)
-WHERE type(r) IN $types AND """ + _VISIBLE.format(v="r") + _RELATION_COLUMNS
 
 _READ_RELATIONS_TOUCHING = """
 MATCH (n:Entity)
@@ -500,13 +512,13 @@ class Neo4jStore:
         seq = head + 1
 
         def read_current(tx):
-            return (list(tx.run(_READ_CURRENT_ENTITIES, seq=head)),
-                    list(tx.run(_READ_CURRENT_RELATIONS, seq=head, types=self._relation_types)))
+            return (self._collected(tx, _READ_CURRENT_ENTITIES, head),
+                    self._collected(tx, _READ_CURRENT_RELATIONS, head, types=self._relation_types))
 
         entity_records, relation_records = session.execute_read(read_current)
-        entities = self._entities([(r["labels"], r["props"]) for r in entity_records])
-        entity_eids = {r["props"]["id"]: r["eid"] for r in entity_records}
-        relations = self._relations([tuple(r.values())[1:] for r in relation_records])
+        entities = self._entities([row[1:] for row in entity_records])
+        entity_eids = {props["id"]: eid for eid, _, props in entity_records}
+        relations = self._relations([row[1:] for row in relation_records])
         before = GraphData(entities, relations)
         data = build(before)
         ids = [e.id for e in data.entities.values()]
@@ -527,7 +539,7 @@ class Neo4jStore:
         gone_entities += sorted(before.entities.keys() - set(ids))
         kept: dict[Relation, list[str]] = {}
         for record, r in zip(relation_records, relations):
-            kept.setdefault(r, []).append(record["eid"])
+            kept.setdefault(r, []).append(record[0])
         new_relations = []
         for r in data.relations:
             eids = kept.get(r)
@@ -675,8 +687,10 @@ class Neo4jStore:
             return read_scope(_At(self, seq), scope)
 
         def work(tx, seq):
-            entities = self._entities(list(tx.run(_READ_ENTITIES, seq=seq)))
-            relations = self._relations(list(tx.run(_READ_RELATIONS, seq=seq, types=self._relation_types)))
+            entities = self._entities(self._collected(tx, _READ_ENTITIES_BY_ID, seq))
+            relations = self._relations(self._collected(tx, _READ_RELATIONS, seq, types=self._relation_types))
+            if len(relations) != tx.run(_COUNT_RELATIONS, seq=seq, types=self._relation_types).single()["n"]:
+                relations.append(None)  # a relation whose start is not in the graph: torn, below
             return GraphData(entities, relations)
 
         # Neo4j reads are read-committed: a scan that runs while a large transaction commits
@@ -688,7 +702,8 @@ class Neo4jStore:
         wait = _TORN_FIRST_WAIT
         while True:
             data = self._read(load, work)
-            if all(r.from_id in data.entities and r.to_id in data.entities for r in data.relations):
+            if all(r is not None and r.from_id in data.entities and r.to_id in data.entities
+                   for r in data.relations):
                 return data
             if time.monotonic() + wait > deadline:
                 raise StoreError(
@@ -702,7 +717,7 @@ class Neo4jStore:
         def work(tx, seq):
             found: dict[str, Entity] = {}
             for chunk in _chunks(sorted(ids), self.batch_size):
-                found.update(self._entities(list(tx.run(_READ_ENTITIES_BY_ID, ids=chunk, seq=seq))))
+                found.update(self._entities(tx.run(_READ_ENTITIES_BY_ID, ids=chunk, seq=seq).single()["rows"]))
             return found
 
         return self._read(load, work)
@@ -713,8 +728,8 @@ class Neo4jStore:
         def work(tx, seq):
             seen: dict[tuple, Relation] = {}
             for chunk in _chunks(sorted(ids), self.batch_size):
-                records = list(tx.run(_READ_RELATIONS_TOUCHING, ids=chunk, types=self._relation_types, seq=seq))
-                for rel in self._relations(records):
+                records = tx.run(_READ_RELATIONS_TOUCHING, ids=chunk, types=self._relation_types, seq=seq)
+                for rel in self._relations(records.single()["rows"]):
                     # A relation with its two ends in different chunks comes back twice.
                     seen.setdefault(_full_key(rel), rel)
             return sorted(seen.values(), key=_full_key)
@@ -754,6 +769,15 @@ class Neo4jStore:
 
         self._guard("write", run)
 
+    def _collected(self, tx, query: str, seq: int, **parameters) -> list:
+        """The rows `query` collects for every entity id in submission `seq`, asked for in
+        chunks of ids (id order), one record per chunk."""
+        ids = tx.run(_READ_IDS, seq=seq).single()["ids"]
+        rows: list = []
+        for chunk in _chunks(ids, self.batch_size):
+            rows += tx.run(query, ids=chunk, seq=seq, **parameters).single()["rows"]
+        return rows
+
     def _entities(self, records: list) -> dict[str, Entity]:
         entities = {}
         for labels, props in records:
@@ -768,7 +792,7 @@ class Neo4jStore:
     @staticmethod
     def _relations(records: list) -> list[Relation]:
         return [
-            Relation(rtype, from_id, to_id, role, _native(since), _native(until), source, _origin(file, row))
+            Relation(rtype, from_id, to_id, role, _day(since), _day(until), source, _origin(file, row))
             for rtype, from_id, to_id, role, since, until, source, file, row in records
         ]
 
@@ -784,6 +808,11 @@ class _At:
 
     def relations_touching(self, ids):
         return self.store.relations_touching(ids, load=self.seq or None)
+
+
+@lru_cache(maxsize=1 << 16)  # a ledger has a few thousand distinct dates
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 def _native(value: Any) -> Any:
@@ -812,7 +841,7 @@ def _provenance(origin: Origin | None) -> dict:
 
 
 def _origin(file: str | None, row: int | None) -> Origin | None:
-    return Origin(file, row) if file else None
+    return Origin(file, row, NO_CELLS, NO_CELLS) if file else None
 
 
 def _chunks(items: list, size: int):

@@ -11,12 +11,11 @@ from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from pathlib import Path
-from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from ..bulk import paused_gc
 from ..errors import StoreError
-from ..graph import Entity, GraphData, Origin, Relation
+from ..graph import NO_CELLS, Entity, GraphData, Origin, Relation
 from .base import Build, LoadRecord, Submission, change_counts, resolve_load
 from .codec import attrs_from_plain, attrs_to_plain
 from .scope import read_scope
@@ -403,7 +402,7 @@ class SqliteStore:
         return {
             id_: Entity(same(kind, kind), id_, name,
                         attrs_from_plain(kind, {k: same(v, v) if v.__class__ is str else v for k, v in plain.items()}),
-                        Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
+                        Origin(same(file, file), row, NO_CELLS, NO_CELLS) if file else None)
             for (id_, kind, name, _, file, row), plain in zip(rows, plains)
         }
 
@@ -416,7 +415,7 @@ class SqliteStore:
         end = {i: i for i in ids}.get if ids else same
         return [
             Relation(same(t, t), end(f, f), end(to, to), same(role, role), day[since], day[until],
-                     same(source, source), Origin(same(file, file), row, _NOTHING, _NOTHING) if file else None)
+                     same(source, source), Origin(same(file, file), row, NO_CELLS, NO_CELLS) if file else None)
             for t, f, to, role, since, until, source, file, row in rows
         ]
 
@@ -535,7 +534,6 @@ def _provenance(origin) -> tuple[str | None, int | None]:
     return (getattr(origin, "file", None), getattr(origin, "row", None))
 
 
-_NOTHING = MappingProxyType({})  # the headers and cells of a stored origin: none, read-only
 
 
 class _Dates(dict):
