@@ -41,7 +41,14 @@ TARGETS = {
     "e2e_ratio": 3.0,  # city tier: ledger -> coverage, against pandas
     "neo4j_rel_per_s": 30_000,  # Neo4j load throughput
     "province_audit_gib": 4.0,  # province tier: full audit in one process, peak memory
+    "cold_cli_s": 2.0,  # city tier: a cold `govgraph coverage` / `audit` (from the snapshot)
+    "province_cold_audit_s": 20.0,  # province tier: a cold `govgraph audit`, embedded store
+    "neo4j_audit_gib": 1.0,  # province tier: `govgraph audit` on Neo4j, peak of the Python process
+    "neo4j_audit_ratio": 2.0,  # province tier: that audit's wall time against the SQLite path's
 }
+_UNITS = {"city_load_s": " s", "city_coverage_s": " s", "e2e_ratio": "x", "neo4j_rel_per_s": " rel/s",
+          "province_audit_gib": " GiB", "cold_cli_s": " s", "province_cold_audit_s": " s", "neo4j_audit_gib": " GiB",
+          "neo4j_audit_ratio": "x"}
 
 
 # ================================================================================================
@@ -343,18 +350,28 @@ def m_neo4j_cypher(a: dict) -> dict:
 
 
 def m_cli(a: dict) -> dict:
-    """A govgraph command as a user runs it: a fresh process, imports included."""
-    env = {**os.environ, "GOVGRAPH_DB": a["db"]}
+    """A govgraph command as a user runs it: a fresh process, imports included; on Neo4j
+    when `neo4j` is given. `digest`: what it printed, hashed (to compare the stores)."""
+    env = {**os.environ, "GOVGRAPH_DB": a.get("db") or ""}
+    if a.get("neo4j"):
+        env.update(NEO4J_URI=a["neo4j"], NEO4J_PASSWORD=a["password"])
+    else:
+        env.pop("NEO4J_URI", None)
     t = _clock()
     import resource
 
     command = [sys.executable, "-c", "from govgraph.cli.main import main; main()", *a["args"]]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(command, env=env, cwd=a.get("cwd"),
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                          stdout=subprocess.PIPE if a.get("digest") else subprocess.DEVNULL, stderr=subprocess.PIPE)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     took = {"wall": _since(t)["wall"], "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}
-    return {"cli": took, "ok": proc.returncode == 0, "stderr": proc.stderr[-500:]}
+    out = {"cli": took, "ok": proc.returncode == 0, "stderr": proc.stderr.decode("utf-8", "replace")[-500:]}
+    if a.get("digest"):
+        import hashlib
+
+        out["digest"] = hashlib.sha256(proc.stdout).hexdigest()
+    return out
 
 
 MEASURES = {name[2:]: fn for name, fn in globals().items() if name.startswith("m_")}
@@ -461,13 +478,18 @@ class Bench:
         # A cold command: a fresh process, imports included. The first after a load builds the
         # mirror and writes its snapshot (govgraph/snapshot.py); the next ones load that.
         snapshots = Path(f"{db}.snapshots")
-        for label, args in (("CLI `coverage`", ["coverage", "--as-of", AS_OF, "--format", "json"]),
-                            ("CLI `audit`", ["audit", "--as-of", AS_OF, "--format", "json"])):
+        for name, args in (("coverage", COVERAGE_ARGS), ("audit", AUDIT_ARGS)):
+            label = f"CLI `{name}`"
             shutil.rmtree(snapshots, ignore_errors=True)
             c = self.measure("cli", repeat=1, db=db, args=args)
             line("sqlite", label + " (first after a load)", c["cli"], "" if c["ok"] else "FAILED " + c["stderr"], c)
-            c = self.measure("cli", db=db, args=args)
-            line("sqlite", label + " (from the snapshot)", c["cli"], "" if c["ok"] else "FAILED " + c["stderr"], c)
+            c = self.measure("cli", db=db, args=args, digest=True)
+            s[f"cli_{name}"], s[f"cli_{name}_digest"] = c["cli"]["wall"], c.get("digest") if c["ok"] else None
+            target = {"city": ("cold_cli_s", c["cli"]["wall"])}
+            if name == "audit":
+                target["province"] = ("province_cold_audit_s", c["cli"]["wall"])
+            line("sqlite", label + " (from the snapshot)", c["cli"], "" if c["ok"] else "FAILED " + c["stderr"], c,
+                 target=target.get(tier))
 
         self.scoped(tier, ledger, db, s)
         self.chart(tier, ledger, db, s)
@@ -557,6 +579,25 @@ class Bench:
         cy = self.measure("neo4j_cypher", as_of=AS_OF, scope=community, **args)
         line("neo4j", f"server-side Cypher: compound_coverage of {community}", cy["compound_coverage"],
              f"{cy['compound_coverage']['rows']} rows", None)
+        # The commands as a user runs them on Neo4j: above partition.PARTS_ABOVE entities
+        # street by street, else one whole read; what they print must equal the SQLite path's.
+        for name, cli_args in (("coverage", COVERAGE_ARGS), ("audit", AUDIT_ARGS)):
+            c = self.measure("cli", repeat=1, args=cli_args, digest=True, **args)
+            theirs = s.get(f"cli_{name}_digest")
+            same = "" if not c["ok"] else "same output as SQLite" if c.get("digest") == theirs else (
+                "OUTPUT DIFFERS FROM SQLITE" if theirs else "(SQLite not run)")
+            ratio = c["cli"]["wall"] / s[f"cli_{name}"] if s.get(f"cli_{name}") else None
+            shown = f"{same}; {ratio:.1f}x SQLite" if ratio else same
+            s[f"neo4j_cli_{name}_same"] = bool(c["ok"] and theirs and c.get("digest") == theirs)
+            line("neo4j", f"CLI `{name}` (fresh process)", c["cli"], shown if c["ok"] else "FAILED " + c["stderr"], c,
+                 target=("neo4j_audit_gib", c["peak_mb"] / 1024) if name == "audit" and tier == "province" else None)
+            if name == "audit" and tier == "province" and ratio:
+                line("neo4j", "CLI `audit`: wall time against SQLite's", c["cli"], "", None,
+                     target=("neo4j_audit_ratio", ratio))
+
+
+COVERAGE_ARGS = ["coverage", "--as-of", AS_OF, "--format", "json"]
+AUDIT_ARGS = ["audit", "--as-of", AS_OF, "--format", "json"]
 
 
 def _key(result: dict) -> float:
@@ -587,15 +628,20 @@ def line(store: str, what: str, took: dict, extra: str, mem: dict | None, target
     peak = f"peak {mem['peak_mb']:,.0f} MB" if mem else ""
     verdict = ""
     if target is not None:
-        name, value = target
-        limit = TARGETS[name]
-        ok = value >= limit if name == "neo4j_rel_per_s" else value <= limit
-        unit = {"city_load_s": " s", "city_coverage_s": " s", "e2e_ratio": "x", "neo4j_rel_per_s": " rel/s",
-                "province_audit_gib": " GiB"}[name]
-        shown = f"{value:,.0f}" if name == "neo4j_rel_per_s" else f"{value:.2f}"
-        verdict = f"[target {'≥' if name == 'neo4j_rel_per_s' else '≤'} {limit:,g}{unit}: " \
-                  f"{'OK' if ok else 'MISSED'} ({shown}{unit})]"
+        verdict = "[" + _verdict(*target) + "]"
+        VERDICTS.append((store, what, _verdict(*target)))
     print(f"  {store:6s} {what:42s} {_t(took):24s} {extra:28s} {peak:15s} {verdict}".rstrip(), flush=True)
+
+
+VERDICTS: list[tuple[str, str, str]] = []  # (store, measurement, verdict), printed again at the end
+
+
+def _verdict(name: str, value: float) -> str:
+    limit, unit = TARGETS[name], _UNITS[name]
+    at_least = name == "neo4j_rel_per_s"
+    ok = value >= limit if at_least else value <= limit
+    shown = f"{value:,.0f}" if at_least else f"{value:.2f}"
+    return f"target {'≥' if at_least else '≤'} {limit:,g}{unit}: {'OK' if ok else 'MISSED'} ({shown}{unit})"
 
 
 def start_neo4j(args):
@@ -666,6 +712,14 @@ def main(argv: list[str] | None = None) -> int:
         cells = [f"{s[k]:>15,.2f}" if isinstance(s.get(k), float) else f"{s.get(k, '-'):>15,}" if isinstance(
             s.get(k), int) else f"{'-':>15s}" for k in keys]
         print("  " + f"{tier:>15s} " + " ".join(cells))
+    print("\n== the scale issue's targets, as measured in this run ==")
+    for store, what, verdict in VERDICTS:
+        print(f"  {store:6s} {what:48s} {verdict}")
+    for tier, s in bench.summary.items():
+        for name in ("coverage", "audit"):
+            if f"neo4j_cli_{name}_same" in s:
+                print(f"  {tier:8s} `{name}` output on Neo4j and SQLite: "
+                      f"{'equal' if s[f'neo4j_cli_{name}_same'] else 'NOT EQUAL'}")
     return 0
 
 
