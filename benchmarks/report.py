@@ -12,7 +12,6 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 import resource
 import subprocess
@@ -22,31 +21,26 @@ import time
 from pathlib import Path
 
 from govgraph.synth import write_synthetic
+from ledger_copy import edited_copy
 
 # Each later period keeps the 覆盖/挂靠建 rows these tests let through (the k-th such row).
 KEEP = (lambda k: True, lambda k: k % 20 != 0, lambda k: k % 40 != 0 and k % 23 != 0)
 
 
 def period_copy(src: Path, dst: Path, keep) -> None:
-    dst.mkdir(parents=True, exist_ok=True)
-    for f in src.iterdir():
-        if f.name != "relations.csv":
-            dst.joinpath(f.name).write_bytes(f.read_bytes())
-            continue
-        with f.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        k = 0
+    """A copy of the ledger without the 覆盖/挂靠建 rows `keep` does not let through."""
+    def edit(rows):
+        counted = 0
         kept = []
         for row in rows:
             if row["type"] in ("覆盖", "挂靠建"):
-                k += 1
-                if not keep(k):
+                counted += 1
+                if not keep(counted):
                     continue
             kept.append(row)
-        with dst.joinpath(f.name).open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(kept)
+        return kept
+
+    edited_copy(src, dst, edit)
 
 
 def run(db: Path, *args: str) -> tuple[float, float, str]:

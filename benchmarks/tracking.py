@@ -12,7 +12,6 @@ up to the audited one, so they cost about one audit per submission.
 from __future__ import annotations
 
 import argparse
-import csv
 import subprocess
 import sys
 import tempfile
@@ -20,28 +19,24 @@ import time
 from pathlib import Path
 
 from govgraph.synth import write_synthetic
+from ledger_copy import edited_copy
 
 COMMANDS = (["audit"], ["diff"], ["trend", "--periods"], ["audit", "--baseline"], ["rectify"])
 
 
 def change_sources(src: Path, dst: Path, every: int = 100) -> int:
     """A copy of the ledger in which one relation in `every` gets a new source."""
-    dst.mkdir(parents=True, exist_ok=True)
     changed = 0
-    for f in src.iterdir():
-        if f.name != "relations.csv":
-            dst.joinpath(f.name).write_bytes(f.read_bytes())
-            continue
-        with f.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
+
+    def edit(rows):
+        nonlocal changed
         for i, row in enumerate(rows):
             if i % every == 0:
                 row["source"] = f"第二期复核{i}"
                 changed += 1
-        with dst.joinpath(f.name).open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        return rows
+
+    edited_copy(src, dst, edit)
     return changed
 
 
