@@ -86,7 +86,7 @@ class GraphData:
     relations: list[Relation] = field(default_factory=list)
     # Ids read only as context around a scope (see store/scope.py); not units of the scope.
     context: set[str] = field(default_factory=set)
-    scope: str | None = None  # the street or community a scoped read was made around
+    scope: str | tuple[str, ...] | None = None  # the street or community (or several) a scoped read was made around
 
     def same_content(self, other: GraphData) -> bool:
         """Equal entities and relations, load provenance aside."""

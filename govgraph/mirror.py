@@ -160,8 +160,9 @@ class Snapshot:
         return node in self._scoped
 
     def _scope_members(self) -> set[str]:
-        root = self.graph.graph["scope"]
-        units, frontier = {root}, [root]
+        root = self.graph.graph["scope"]  # a unit, or a tuple of units read as one
+        roots = [root] if isinstance(root, str) else list(root)
+        units, frontier = set(roots), roots
         while frontier:  # down the 隶属 in force on this date
             parent = frontier.pop()
             for child, _ in self.into("隶属", parent):

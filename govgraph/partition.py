@@ -1,8 +1,9 @@
 """Audits street by street (issue 13, item 2): on a store that reads in parts (Neo4j),
 no process holds the whole graph.
 
-Each street is read as a scope (store/scope.py), mirrored, audited and released before
-the next one is read. What is combined, and how:
+Streets are read a few at a time (STREETS_PER_PART) as one scope (store/scope.py),
+mirrored, audited and released before the next part is read; "a street" below is a
+street of the part being read. What is combined, and how:
 
 - Compounds: a compound is listed by the one street whose 隶属 in force on the date lead
   to it (Snapshot.in_scope); around its street everything its row needs is read, so its
@@ -35,7 +36,6 @@ path.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
@@ -75,6 +75,9 @@ class Incomplete(Exception):
 # 5.5x on the city tier, for 0.82x the peak memory), so it is worth it only where a whole
 # read would not fit: above about three cities' worth of entities.
 PARTS_ABOVE = 250_000
+# Streets read as one scope: a part's fixed cost (its queries, its mirror's indexes) is
+# shared by 16 streets, and a part stays a few percent of a province (docs/scale.md).
+STREETS_PER_PART = 16
 
 _COUNT_ENTITIES = """
 MATCH (n:Entity) WHERE n.added <= $seq AND (n.removed IS NULL OR n.removed > $seq)
@@ -118,13 +121,15 @@ class Parts:
                     relations[r.identity] = r
         return GraphData(self.store.entities_by_id(ids, load=self.load), list(relations.values()))
 
-    def each_street(self, work: Callable[[nx.MultiDiGraph], None]) -> None:
-        """`work(mirror)` for each street in turn, then for the compounds, communities and
-        committees under no street ever (read around themselves, `_around`); a mirror is
-        released before the next part is read."""
+    def each_part(self, work: Callable[[nx.MultiDiGraph], None]) -> None:
+        """`work(mirror)` for each part in turn (STREETS_PER_PART streets read as one
+        scope), then for the compounds, communities and committees under no street ever
+        (read around themselves, `_around`); a mirror is released before the next part is
+        read."""
         seen: set[str] = set()
-        for street in self.ids["Street"]:
-            data = self.store.read(street, load=self.load)
+        streets = self.ids["Street"]
+        for k in range(0, len(streets), STREETS_PER_PART):
+            data = self.store.read(tuple(streets[k : k + STREETS_PER_PART]), load=self.load)
             seen.update(i for i, e in data.entities.items() if e.kind in HELD_KINDS and i not in data.context)
             self._run(work, data)
         rest = sorted({i for kind in HELD_KINDS for i in self.ids[kind]} - seen)
@@ -138,8 +143,9 @@ class Parts:
         del data
         self.parts_read += 1
         work(graph)
-        del graph
-        gc.collect()
+        # No gc.collect() here or below: a mirror has no reference cycles worth a full
+        # collection, and one per part cost a third of the city's wall time (docs/scale.md)
+        # for no change in the peak.
 
     def _around(self, compounds: set[str]) -> GraphData:
         """Units under no street, read as store/scope.py reads a scope's members: them
@@ -166,8 +172,6 @@ class Parts:
             ends = {end for r in relations for end in (r.from_id, r.to_id)}
             entities = self.store.entities_by_id(ends | set(chunk), load=self.load)
             work(GraphData(entities, list(relations), context=set(entities) - set(chunk)), chunk)
-            del relations, entities
-            gc.collect()
 
     def each_firm_chunk(self, work: Callable[[nx.MultiDiGraph, list[str]], None]) -> None:
         """`work(mirror, firms)` for chunks of firms: each firm, every relation touching
@@ -182,8 +186,6 @@ class Parts:
             graph = build_mirror(GraphData(entities, list(relations.values())))
             del relations, entities
             work(graph, firms)
-            del graph
-            gc.collect()
 
 
 def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None = None,
@@ -225,7 +227,7 @@ def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None
             if per_mirror is not None:
                 per_mirror(graph, day)
 
-    parts.each_street(street)
+    parts.each_part(street)
     firms: dict[date, dict[str, UnitCoverage]] = {d: {} for d in days}
 
     def firm_chunk(graph, chunk):

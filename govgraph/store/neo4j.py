@@ -681,7 +681,7 @@ class Neo4jStore:
         query sees `$seq`: the head, or `load`, read in the same transaction."""
         return [{k: _native(v) for k, v in record.items()} for record in self._fetch(query, parameters, load)]
 
-    def read(self, scope: str | None = None, load: int | None = None) -> GraphData:
+    def read(self, scope: str | tuple[str, ...] | None = None, load: int | None = None) -> GraphData:
         if scope is not None:
             seq = self._read(load, lambda tx, seq: seq)
             return read_scope(_At(self, seq), scope)

@@ -22,19 +22,27 @@ _CHILD_KINDS = {"Community", "Compound", "Committee"}
 _CONTEXT_KINDS = {"PartyOrg", "Firm"}
 
 
-def require_scope(store, scope: str, load: int | None = None) -> None:
+def _roots(scope: str | tuple[str, ...]) -> set[str]:
+    """A scope is one unit, or several read as one (partition.py reads streets so)."""
+    return {scope} if isinstance(scope, str) else set(scope)
+
+
+def require_scope(store, scope: str | tuple[str, ...], load: int | None = None) -> None:
     """A scope is a street or community the store holds in submission `load` (None: the
-    latest); anything else is refused the same way whichever path (a scoped read, or the
-    server-side Cypher) asked."""
+    latest), or several; anything else is refused the same way whichever path (a scoped
+    read, or the server-side Cypher) asked."""
+    roots = _roots(scope)
     # `store` may be a view pinned to one submission (the stores' `_At`), which takes no `load`.
-    root = store.entities_by_id({scope}) if load is None else store.entities_by_id({scope}, load=load)
-    if scope not in root or root[scope].kind not in _SCOPE_KINDS:
-        raise NotFoundError(f"找不到街道或社区：{scope}")
+    found = store.entities_by_id(roots) if load is None else store.entities_by_id(roots, load=load)
+    for root in sorted(roots):
+        if root not in found or found[root].kind not in _SCOPE_KINDS:
+            raise NotFoundError(f"找不到街道或社区：{root}")
 
 
-def read_scope(store, scope: str) -> GraphData:
+def read_scope(store, scope: str | tuple[str, ...]) -> GraphData:
     require_scope(store, scope)
-    members, frontier, relations = {scope}, {scope}, {}
+    roots = _roots(scope)
+    members, frontier, relations = set(roots), set(roots), {}
     while frontier:
         touching = store.relations_touching(frontier)
         relations.update((r.identity, r) for r in touching)
@@ -42,7 +50,7 @@ def read_scope(store, scope: str) -> GraphData:
         kinds = store.entities_by_id(candidates - members)
         frontier = {i for i, e in kinds.items() if e.kind in _CHILD_KINDS}
         members |= frontier
-    up = {scope}
+    up = set(roots)
     while up:  # the scope's own parents, up to the district, for street_id/district_id
         parents = [r for r in store.relations_touching(up) if r.type == PARENT_RELATION and r.from_id in up]
         relations.update((r.identity, r) for r in parents)

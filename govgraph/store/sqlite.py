@@ -296,7 +296,7 @@ class SqliteStore:
             return load
         return resolve_load(self.submissions(), load)
 
-    def read(self, scope: str | None = None, load: int | None = None) -> GraphData:
+    def read(self, scope: str | tuple[str, ...] | None = None, load: int | None = None) -> GraphData:
         with self._reading():
             seq = self._seq(load)
             if scope is not None:

@@ -24,7 +24,15 @@ def _sample(name, days):
     return days[::3] if name == "gen2" else days
 
 
-def test_parts_equal_whole(loaded, ledgers, dates, ledger_name, monkeypatch):
+@pytest.fixture(params=[1, 2], ids=["street-per-part", "two-streets-per-part"])
+def streets_per_part(request, monkeypatch):
+    """Parts of one street, and of two read as one scope (a unit of one part and its
+    neighbour's in the other, or in the same part)."""
+    monkeypatch.setattr(partition, "STREETS_PER_PART", request.param)
+    return request.param
+
+
+def test_parts_equal_whole(loaded, ledgers, dates, ledger_name, monkeypatch, streets_per_part):
     store = loaded(ledger_name)
     assert not partition.by_parts(store)  # small graphs are read whole …
     monkeypatch.setattr(partition, "PARTS_ABOVE", 0)
@@ -62,7 +70,7 @@ def _streets(graph, on, ids):
     return found
 
 
-def test_findings_and_cross_by_parts_equal_whole(loaded, ledgers, dates, ledger_name, monkeypatch):
+def test_findings_and_cross_by_parts_equal_whole(loaded, ledgers, dates, ledger_name, monkeypatch, streets_per_part):
     """Findings (with their evidence, in the whole's order, and the names they refer to)
     and cross-appointments at both levels; on the generated ledgers, the cases that
     span streets are exercised: a finding whose evidence reaches units of two streets,
@@ -101,15 +109,18 @@ def test_findings_and_cross_by_parts_equal_whole(loaded, ledgers, dates, ledger_
         assert spanning_people
 
 
-def test_streets_read_one_at_a_time(loaded, ledgers):
-    """Each part read is smaller than the whole: every street, then (gen2 has some) the
-    compounds under no street."""
+def test_streets_read_one_part_at_a_time(loaded, ledgers, monkeypatch):
+    """Each part read is smaller than the whole: every two streets, then (gen2 has some)
+    the compounds under no street."""
+    monkeypatch.setattr(partition, "STREETS_PER_PART", 2)
     store = loaded("gen2")
     whole = len(ledgers("gen2").relations)
     parts = partition.Parts(store, None)
+    streets = len(parts.ids["Street"])
+    assert streets > 2
     sizes = []
-    parts.each_street(lambda graph: sizes.append(graph.number_of_edges()))
-    assert len(sizes) == parts.parts_read > len(parts.ids["Street"]) > 1
+    parts.each_part(lambda graph: sizes.append(graph.number_of_edges()))
+    assert len(sizes) == parts.parts_read > (streets + 1) // 2
     assert max(sizes) < whole
 
 
