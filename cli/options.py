@@ -98,6 +98,23 @@ def read_mirror(settings, scope: str | None, load: LoadChoice = LATEST):
         store.close()
 
 
+def answer_from_mirror(settings, scope: str | None, load: LoadChoice, question: tuple, work):
+    """`work(mirror)` on the chosen mirror. For the whole graph of a store that keeps
+    snapshots (SQLite), the answer is kept per submission and `question` (what is asked,
+    with every setting it depends on) and served again (govgraph/snapshot.py)."""
+    from govgraph import reading
+    from govgraph.snapshot import cached_answer
+
+    store = settings.store()
+    try:
+        seq = load.seq(store)
+        if scope is not None:
+            return work(reading.read_mirror(store, scope, seq))
+        return cached_answer(store, seq, question, lambda at: work(reading.read_mirror(store, None, at)))
+    finally:
+        store.close()
+
+
 def audit_by_parts(settings, scope: str | None, load: LoadChoice, work):
     """`work(parts)` street by street (govgraph/partition.py) when the chosen store reads
     in parts and the whole store is asked for; None otherwise, or when the streets do not

@@ -23,7 +23,8 @@ from govgraph.profile import load_profile
 from govgraph.labels import entity_fields, value_for_display
 
 from .chart_commands import prepare_font
-from .options import DateType, ZhChoice, as_of_option, audit_by_parts, load_option, profile_option, read_mirror, scope_option, today
+from .options import (DateType, ZhChoice, answer_from_mirror, as_of_option, audit_by_parts, load_option, profile_option,
+                      read_mirror, scope_option, today)
 from .output import Table, entity_names, output_options, say
 from .progress import terminal_progress
 from . import zh_click
@@ -84,8 +85,8 @@ def audit(settings, as_of, load, scope, profile_path, fail_on, baseline, out) ->
 
     found = audit_by_parts(settings, scope, load, lambda parts: partition.findings(parts, as_of, profile))
     if found is None:
-        graph = read_mirror(settings, scope, load)
-        found = run_audit(graph, as_of, profile), entity_names(graph)
+        found = answer_from_mirror(settings, scope, load, ("audit", as_of.isoformat(), profile.model_dump_json()),
+                                   lambda graph: (run_audit(graph, as_of, profile), entity_names(graph)))
     findings, names = found
     rows = [{**f.as_row(), "entity_name": names[f.entity_id]} for f in findings]
     counts = Counter((f.severity, f.code) for f in findings)

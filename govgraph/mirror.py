@@ -86,8 +86,8 @@ _SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _DATES_KEPT = 2
 
 
-def _shared(graph: nx.MultiDiGraph, on: date) -> tuple[dict, dict, dict]:
-    """(edges by type, out indexes, in indexes) for `graph` on `on`."""
+def _shared(graph: nx.MultiDiGraph, on: date) -> tuple[dict, dict, dict, dict]:
+    """(edges by type, out indexes, in indexes, the scope's members) for `graph` on `on`."""
     nodes = len(graph._node)
     cached = _SHARED.get(graph)
     if cached is None or cached[0] != nodes:
@@ -96,7 +96,7 @@ def _shared(graph: nx.MultiDiGraph, on: date) -> tuple[dict, dict, dict]:
     if on not in dates:
         while len(dates) >= _DATES_KEPT:
             del dates[next(iter(dates))]
-        dates[on] = ({}, {})
+        dates[on] = ({}, {}, {})
     return cached[1], *dates[on]
 
 
@@ -132,8 +132,7 @@ class Snapshot:
         self.on = on
         self._nodes = graph._node  # what graph.nodes[n] looks up, without the view
         # type -> {node: [(other end, attrs)]}, shared by the snapshots of this mirror and date
-        self._edges, self._out, self._in = _shared(graph, on)
-        self._scoped: set[str] | None = None
+        self._edges, self._out, self._in, self._scoped = _shared(graph, on)
 
     def kind(self, node: str) -> str:
         return self._nodes[node]["kind"]
@@ -155,9 +154,9 @@ class Snapshot:
         person also through such a party org, firm or committee)."""
         if self.graph.graph.get("scope") is None:
             return not self._nodes[node]["context"]
-        if self._scoped is None:
-            self._scoped = self._scope_members()
-        return node in self._scoped
+        if "members" not in self._scoped:  # shared like the indexes: one walk per date
+            self._scoped["members"] = self._scope_members()
+        return node in self._scoped["members"]
 
     def _scope_members(self) -> set[str]:
         root = self.graph.graph["scope"]  # a unit, or a tuple of units read as one

@@ -2,7 +2,9 @@
 no process holds the whole graph.
 
 Streets are read a few at a time (STREETS_PER_PART) as one scope (store/scope.py),
-mirrored, audited and released before the next part is read; "a street" below is a
+mirrored, audited and released before the next part is read, each part with the cyclic
+garbage collector paused (bulk.paused_gc: it re-walked the growing results between
+parts, 40% of the time, and found nothing); "a street" below is a
 street of the part being read. What is combined, and how:
 
 - Compounds: a compound is listed by the one street whose 隶属 in force on the date lead
@@ -44,6 +46,7 @@ from datetime import date
 import networkx as nx
 
 from .appointments import cross_rows
+from .bulk import paused_gc
 from .coverage import DEFAULT_MIN_FORMAL_MEMBERS, UnitCoverage, coverage, orphan_row, rollups, unit_coverage
 from .findings import Finding, audit_placed, in_order
 from .graph import GraphData
@@ -129,12 +132,14 @@ class Parts:
         seen: set[str] = set()
         streets = self.ids["Street"]
         for k in range(0, len(streets), STREETS_PER_PART):
-            data = self.store.read(tuple(streets[k : k + STREETS_PER_PART]), load=self.load)
-            seen.update(i for i, e in data.entities.items() if e.kind in HELD_KINDS and i not in data.context)
-            self._run(work, data)
+            with paused_gc():
+                data = self.store.read(tuple(streets[k : k + STREETS_PER_PART]), load=self.load)
+                seen.update(i for i, e in data.entities.items() if e.kind in HELD_KINDS and i not in data.context)
+                self._run(work, data)
         rest = sorted({i for kind in HELD_KINDS for i in self.ids[kind]} - seen)
         for chunk in _chunks(rest):
-            self._run(work, self._around(set(chunk)))
+            with paused_gc():
+                self._run(work, self._around(set(chunk)))
 
     def _run(self, work, data: GraphData) -> None:
         if self.extra is not None:
@@ -143,9 +148,6 @@ class Parts:
         del data
         self.parts_read += 1
         work(graph)
-        # No gc.collect() here or below: a mirror has no reference cycles worth a full
-        # collection, and one per part cost a third of the city's wall time (docs/scale.md)
-        # for no change in the peak.
 
     def _around(self, compounds: set[str]) -> GraphData:
         """Units under no street, read as store/scope.py reads a scope's members: them
@@ -168,24 +170,26 @@ class Parts:
         """`work(data, ids)` for chunks of `ids`: each with every relation touching it and
         the entities at their ends, everything but the chunk's own ids as context."""
         for chunk in _chunks(ids):
-            relations = self.store.relations_touching(set(chunk), load=self.load)
-            ends = {end for r in relations for end in (r.from_id, r.to_id)}
-            entities = self.store.entities_by_id(ends | set(chunk), load=self.load)
-            work(GraphData(entities, list(relations), context=set(entities) - set(chunk)), chunk)
+            with paused_gc():
+                relations = self.store.relations_touching(set(chunk), load=self.load)
+                ends = {end for r in relations for end in (r.from_id, r.to_id)}
+                entities = self.store.entities_by_id(ends | set(chunk), load=self.load)
+                work(GraphData(entities, list(relations), context=set(entities) - set(chunk)), chunk)
 
     def each_firm_chunk(self, work: Callable[[nx.MultiDiGraph, list[str]], None]) -> None:
         """`work(mirror, firms)` for chunks of firms: each firm, every relation touching
         it, and every relation of the party orgs covering it (for 单独建 / 联合建)."""
         for firms in _chunks(self.ids["Firm"]):
-            touching = self.store.relations_touching(set(firms), load=self.load)
-            relations = {r.identity: r for r in touching}
-            orgs = {r.from_id for r in touching if r.type == "覆盖"}
-            relations.update((r.identity, r) for r in self.store.relations_touching(orgs, load=self.load))
-            ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
-            entities = self.store.entities_by_id(ends | set(firms), load=self.load)
-            graph = build_mirror(GraphData(entities, list(relations.values())))
-            del relations, entities
-            work(graph, firms)
+            with paused_gc():
+                touching = self.store.relations_touching(set(firms), load=self.load)
+                relations = {r.identity: r for r in touching}
+                orgs = {r.from_id for r in touching if r.type == "覆盖"}
+                relations.update((r.identity, r) for r in self.store.relations_touching(orgs, load=self.load))
+                ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
+                entities = self.store.entities_by_id(ends | set(firms), load=self.load)
+                graph = build_mirror(GraphData(entities, list(relations.values())))
+                del relations, entities
+                work(graph, firms)
 
 
 def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None = None,

@@ -20,6 +20,13 @@ on display as always), so the folder and its files are made readable by their ow
 and a snapshot is loaded only if its owner is the current user and its HMAC, keyed with a
 secret kept in the store, matches (a pickle can run code, so an unsigned or foreign file is
 never unpickled). Only the two most recently written snapshots are kept.
+
+Answers are kept the same way (`cached_answer`): what a whole-graph command computed from
+submission N (the findings of `audit` on one date under one profile, say), so that asking
+again (another --format, the same audit tomorrow) costs loading that answer instead of
+the mirror and the audit. Its key adds to the mirror's key the question (command, date,
+the profile's settings) and a digest of every file of the package, so any change to the
+rules or their texts is a new key; the eight most recent answers are kept.
 """
 
 from __future__ import annotations
@@ -35,9 +42,11 @@ from types import MappingProxyType
 from .bulk import paused_gc
 
 KEEP = 2  # snapshots kept per store (the latest submission and one other, e.g. for diff)
+KEEP_ANSWERS = 8  # answers kept per store (a few dates, formats share one)
 _CODE_FILES = ("snapshot.py", "mirror.py", "graph.py", "schema.py", "schema.toml", "store/sqlite.py",
                "store/codec.py")
 _code_digest: str | None = None
+_package_digest: str | None = None
 
 
 def code_digest() -> str:
@@ -53,6 +62,39 @@ def code_digest() -> str:
             h.update((here / name).read_bytes())
         _code_digest = h.hexdigest()
     return _code_digest
+
+
+def package_digest() -> str:
+    """A digest of every file of the package (code, rules' texts, schema, profiles): an
+    answer depends on all of them."""
+    global _package_digest
+    if _package_digest is None:
+        here = Path(__file__).parent
+        h = hashlib.sha256(code_digest().encode())
+        for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(path.relative_to(here)).encode())
+            h.update(path.read_bytes())
+        _package_digest = h.hexdigest()
+    return _package_digest
+
+
+def cached_answer(store, load: int | None, question: tuple, compute):
+    """The answer to `question` (plain values: what is asked, the date, the settings)
+    about the whole graph of submission `load` (None: the latest) of `store`: loaded when
+    kept, else `compute(seq)` and kept. Stores without snapshots (Neo4j) always compute."""
+    key_of = getattr(store, "snapshot_key", None)
+    found = key_of(load) if key_of else None
+    if found is None:
+        return compute(load)
+    seq, key, secret, folder = found
+    digest = hashlib.sha256(repr((key, question, package_digest())).encode()).hexdigest()
+    path = folder / f"answer-{seq}-{digest[:32]}.pickle"
+    answer = _load(path, secret)
+    if answer is not None:
+        return answer
+    answer = compute(seq)
+    _save(answer, folder, path, secret, "answer-*.pickle", KEEP_ANSWERS)
+    return answer
 
 
 def cached_mirror(store, load: int | None, build):
@@ -91,11 +133,12 @@ def _load(path: Path, secret: bytes):
         return None
 
 
-def _save(mirror, folder: Path, path: Path, secret: bytes) -> None:
-    """Write the snapshot (never fatal: a folder that cannot be written means no snapshot)."""
+def _save(kept, folder: Path, path: Path, secret: bytes, pattern: str = "mirror-*.pickle", keep: int = KEEP) -> None:
+    """Write the snapshot (never fatal: a folder that cannot be written means no snapshot),
+    then remove all but the `keep` newest files of `pattern`."""
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
-        body = _dumps(mirror)
+        body = _dumps(kept)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".writing-")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as f:
@@ -105,14 +148,14 @@ def _save(mirror, folder: Path, path: Path, secret: bytes) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        _prune(folder, path)
+        _prune(folder, path, pattern, keep)
     except (OSError, pickle.PicklingError):
         pass
 
 
-def _prune(folder: Path, kept: Path) -> None:
-    snapshots = sorted(folder.glob("mirror-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [p for p in snapshots if p != kept][KEEP - 1:]:
+def _prune(folder: Path, kept: Path, pattern: str, keep: int) -> None:
+    snapshots = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in snapshots if p != kept][keep - 1:]:
         old.unlink(missing_ok=True)
 
 

@@ -53,7 +53,7 @@ def test_sharing_changes_no_answer(monkeypatch):
     graph = build_mirror(read_ledger(SEED).data)
     shared = _answers(graph)
     assert graph in mirror._SHARED
-    monkeypatch.setattr(mirror, "_shared", lambda g, on: (mirror._group_edges(g), {}, {}))
+    monkeypatch.setattr(mirror, "_shared", lambda g, on: (mirror._group_edges(g), {}, {}, {}))
     assert _answers(graph) == shared
 
 

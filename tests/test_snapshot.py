@@ -154,3 +154,56 @@ def test_masked_on_display_when_served_from_a_snapshot(run, make_ledger, db_path
     result = run("audit", "--format", "json")
     assert "13800001234" not in result.stdout and "13800005678" not in result.stdout
     assert _snapshots(db_path)
+
+
+# -- kept answers (snapshot.cached_answer) ---------------------------------------------------
+def _answers(db_path):
+    folder = db_path.parent / f"{db_path.name}.snapshots"
+    return sorted(folder.glob("answer-*.pickle")) if folder.exists() else []
+
+
+def _audit(run, *args):
+    result = run("audit", "--as-of", "2025-06-30", "--format", "json", *args)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_an_audit_asked_again_is_served_from_its_kept_answer(run, make_ledger, db_path, monkeypatch):
+    from cli import report_commands
+
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    first = _audit(run)
+    assert json.loads(first)["findings"] and len(_answers(db_path)) == 1
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("the audit was computed again")
+
+    monkeypatch.setattr(report_commands, "run_audit", not_again)
+    assert _audit(run) == first  # the same characters, nothing computed
+    table = run("audit", "--as-of", "2025-06-30")  # another format: the same kept answer
+    assert table.exit_code == 0 and "问题清单" in table.stdout
+
+
+def test_a_kept_answer_is_not_served_for_another_question_or_submission(run, make_ledger, db_path, tmp_path):
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    first = _audit(run)
+    other_date = _audit(run, "--as-of", "2020-06-30")  # the kept answer is of 2025-06-30
+    assert other_date != first
+    strict = tmp_path / "strict.toml"
+    strict.write_text("min_formal_members = 30\n", encoding="utf-8")
+    under_profile = _audit(run, "--profile", str(strict))
+    assert under_profile != first and len(_answers(db_path)) == 3
+    assert run("load", str(make_ledger(SECOND))).exit_code == 0
+    second = _audit(run)
+    assert second != first and "C3" in first and "C3" not in second
+
+
+def test_a_tampered_kept_answer_is_not_loaded(run, make_ledger, db_path):
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    first = _audit(run)
+    (path,) = _answers(db_path)
+    blob = bytearray(path.read_bytes())
+    blob[-3] ^= 0xFF
+    path.write_bytes(bytes(blob))
+    assert _audit(run) == first
+    assert stat.S_IMODE(_answers(db_path)[0].stat().st_mode) == 0o600

@@ -732,7 +732,7 @@ class Neo4jStore:
                 for rel in self._relations(records.single()["rows"]):
                     # A relation with its two ends in different chunks comes back twice.
                     seen.setdefault(_full_key(rel), rel)
-            return sorted(seen.values(), key=_full_key)
+            return [seen[key] for key in sorted(seen)]
 
         return self._read(load, work)
 
