@@ -25,15 +25,17 @@ FREEZE_AFTER = 200_000
 
 
 @contextmanager
-def paused_gc():
+def paused_gc(freeze: bool = True):
     """No cyclic garbage collection inside the block; restores the previous setting,
-    also when nested (only the outermost block decides) or on error."""
+    also when nested (only the outermost block decides) or on error. `freeze=False` for
+    a block whose objects are garbage soon after (a part of partition.py): networkx's
+    cached edge views hold their graph in a cycle, which a frozen graph would never leave."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
-            if gc.get_count()[0] >= FREEZE_AFTER:
+            if freeze and gc.get_count()[0] >= FREEZE_AFTER:
                 gc.freeze()
             gc.enable()

@@ -3,8 +3,8 @@ no process holds the whole graph.
 
 Streets are read a few at a time (STREETS_PER_PART) as one scope (store/scope.py),
 mirrored, audited and released before the next part is read, each part with the cyclic
-garbage collector paused (bulk.paused_gc: it re-walked the growing results between
-parts, 40% of the time, and found nothing); "a street" below is a
+garbage collector paused (bulk.paused_gc: it re-walked the growing results during the
+parts, 40% of the time) and resumed after it, when nothing of the part is referenced; "a street" below is a
 street of the part being read. What is combined, and how:
 
 - Compounds: a compound is listed by the one street whose 隶属 in force on the date lead
@@ -132,16 +132,18 @@ class Parts:
         seen: set[str] = set()
         streets = self.ids["Street"]
         for k in range(0, len(streets), STREETS_PER_PART):
-            with paused_gc():
-                data = self.store.read(tuple(streets[k : k + STREETS_PER_PART]), load=self.load)
-                seen.update(i for i, e in data.entities.items() if e.kind in HELD_KINDS and i not in data.context)
-                self._run(work, data)
+            with paused_gc(freeze=False):
+                self._run(work, self.store.read(tuple(streets[k : k + STREETS_PER_PART]), load=self.load), seen)
         rest = sorted({i for kind in HELD_KINDS for i in self.ids[kind]} - seen)
         for chunk in _chunks(rest):
-            with paused_gc():
+            with paused_gc(freeze=False):
                 self._run(work, self._around(set(chunk)))
 
-    def _run(self, work, data: GraphData) -> None:
+    def _run(self, work, data: GraphData, seen: set[str] | None = None) -> None:
+        """Mirror `data` and run `work` on it; nothing of the part is referenced after
+        (so the collector, resumed after the part, frees any cycle in it at once)."""
+        if seen is not None:
+            seen.update(i for i, e in data.entities.items() if e.kind in HELD_KINDS and i not in data.context)
         if self.extra is not None:
             data = self.extra(data)
         graph = build_mirror(data)
@@ -170,17 +172,18 @@ class Parts:
         """`work(data, ids)` for chunks of `ids`: each with every relation touching it and
         the entities at their ends, everything but the chunk's own ids as context."""
         for chunk in _chunks(ids):
-            with paused_gc():
+            with paused_gc(freeze=False):
                 relations = self.store.relations_touching(set(chunk), load=self.load)
                 ends = {end for r in relations for end in (r.from_id, r.to_id)}
                 entities = self.store.entities_by_id(ends | set(chunk), load=self.load)
                 work(GraphData(entities, list(relations), context=set(entities) - set(chunk)), chunk)
+                del relations, entities
 
     def each_firm_chunk(self, work: Callable[[nx.MultiDiGraph, list[str]], None]) -> None:
         """`work(mirror, firms)` for chunks of firms: each firm, every relation touching
         it, and every relation of the party orgs covering it (for 单独建 / 联合建)."""
         for firms in _chunks(self.ids["Firm"]):
-            with paused_gc():
+            with paused_gc(freeze=False):
                 touching = self.store.relations_touching(set(firms), load=self.load)
                 relations = {r.identity: r for r in touching}
                 orgs = {r.from_id for r in touching if r.type == "覆盖"}
@@ -188,8 +191,9 @@ class Parts:
                 ends = {end for r in relations.values() for end in (r.from_id, r.to_id)}
                 entities = self.store.entities_by_id(ends | set(firms), load=self.load)
                 graph = build_mirror(GraphData(entities, list(relations.values())))
-                del relations, entities
+                del relations, entities, touching
                 work(graph, firms)
+                del graph
 
 
 def _coverage_pass(parts: Parts, days, minimum: int, per_street: Callable | None = None,

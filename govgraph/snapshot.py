@@ -23,7 +23,7 @@ never unpickled). Only the two most recently written snapshots are kept.
 
 Answers are kept the same way (`cached_answer`): what a whole-graph command computed from
 submission N (the findings of `audit` on one date under one profile, say), so that asking
-again (another --format, the same audit tomorrow) costs loading that answer instead of
+again (another --format, the same --as-of again) costs loading that answer instead of
 the mirror and the audit. Its key adds to the mirror's key the question (command, date,
 the profile's settings) and a digest of every file of the package, so any change to the
 rules or their texts is a new key; the eight most recent answers are kept.
@@ -65,14 +65,19 @@ def code_digest() -> str:
 
 
 def package_digest() -> str:
-    """A digest of every file of the package (code, rules' texts, schema, profiles): an
+    """A digest of every file of the package (code, rules' texts, schema, profiles) and of
+    the command line's (govgraph.cli, a folder of its own in a source checkout): an
     answer depends on all of them."""
     global _package_digest
     if _package_digest is None:
-        here = Path(__file__).parent
+        import importlib.util
+
+        cli = importlib.util.find_spec("govgraph.cli").submodule_search_locations
+        folders = {Path(__file__).parent.resolve(), *(Path(f).resolve() for f in cli)}
+        files = {p for folder in folders for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
         h = hashlib.sha256(code_digest().encode())
-        for path in sorted(p for p in here.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(str(path.relative_to(here)).encode())
+        for path in sorted(files):
+            h.update(str(path).encode())
             h.update(path.read_bytes())
         _package_digest = h.hexdigest()
     return _package_digest

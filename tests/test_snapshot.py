@@ -169,7 +169,7 @@ def _audit(run, *args):
 
 
 def test_an_audit_asked_again_is_served_from_its_kept_answer(run, make_ledger, db_path, monkeypatch):
-    from cli import report_commands
+    from govgraph.cli import report_commands
 
     assert run("load", str(make_ledger(SMALL))).exit_code == 0
     first = _audit(run)
@@ -198,12 +198,50 @@ def test_a_kept_answer_is_not_served_for_another_question_or_submission(run, mak
     assert second != first and "C3" in first and "C3" not in second
 
 
-def test_a_tampered_kept_answer_is_not_loaded(run, make_ledger, db_path):
+def _counting_audits(monkeypatch) -> list:
+    from govgraph.cli import report_commands
+
+    calls = []
+    real = report_commands.run_audit
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_commands, "run_audit", counted)
+    return calls
+
+
+def test_a_tampered_or_unsigned_kept_answer_is_not_loaded(run, make_ledger, db_path, monkeypatch):
+    from govgraph.snapshot import _dumps
+
     assert run("load", str(make_ledger(SMALL))).exit_code == 0
     first = _audit(run)
+    calls = _counting_audits(monkeypatch)
     (path,) = _answers(db_path)
     blob = bytearray(path.read_bytes())
-    blob[-3] ^= 0xFF
+    blob[5] ^= 0xFF  # one byte of the signature changed
     path.write_bytes(bytes(blob))
-    assert _audit(run) == first
-    assert stat.S_IMODE(_answers(db_path)[0].stat().st_mode) == 0o600
+    assert _audit(run) == first and len(calls) == 1
+    (path,) = _answers(db_path)
+    path.write_bytes(b"\0" * 32 + _dumps(([], {})))  # a sound pickle of no findings, unsigned
+    assert _audit(run) == first and len(calls) == 2
+    assert _audit(run) == first and len(calls) == 2  # the answer written again is served
+
+
+def test_a_scoped_audit_is_not_served_the_whole_answer(run, make_ledger, db_path, monkeypatch):
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    whole = _audit(run)
+    calls = _counting_audits(monkeypatch)
+    scoped = _audit(run, "--scope", "M2")
+    assert len(calls) == 1 and scoped != whole and len(_answers(db_path)) == 1
+
+
+def test_a_changed_program_does_not_see_the_kept_answer(run, make_ledger, db_path, monkeypatch):
+    from govgraph import snapshot
+
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    first = _audit(run)
+    calls = _counting_audits(monkeypatch)
+    monkeypatch.setattr(snapshot, "_package_digest", "another program")
+    assert _audit(run) == first and len(calls) == 1 and len(_answers(db_path)) == 2
