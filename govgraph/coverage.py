@@ -223,9 +223,11 @@ def orphan_reason(graph: nx.MultiDiGraph, unit: UnitCoverage, on: date) -> tuple
     notes = []
     # Relations that would cover it if they were in force: 覆盖 and an instructor's 派驻
     # into it, its own 挂靠建.
-    edges = [(u, attrs) for u, _, attrs in graph.in_edges(unit.id, data=True)
+    # (graph.pred / graph.succ, not in_edges / out_edges: see mirror.edges)
+    edges = [(u, attrs) for u, keyed in graph.pred[unit.id].items() for attrs in keyed.values()
              if attrs["type"] == "覆盖" or (attrs["type"] == "派驻" and attrs.get("role") in INSTRUCTOR_ROLES)]
-    edges += [(v, attrs) for _, v, attrs in graph.out_edges(unit.id, data=True) if attrs["type"] == "挂靠建"]
+    edges += [(v, attrs) for v, keyed in graph.succ[unit.id].items() for attrs in keyed.values()
+              if attrs["type"] == "挂靠建"]
     for other, attrs in sorted(edges, key=lambda e: (e[0], e[1]["type"])):
         name = graph.nodes[other]["name"]
         if attrs.get("until") and attrs["until"] < on:

@@ -100,18 +100,28 @@ def _shared(graph: nx.MultiDiGraph, on: date) -> tuple[dict, dict, dict, dict]:
     return cached[1], *dates[on]
 
 
+def edges(graph: nx.MultiDiGraph):
+    """(u, v, attrs) of every relation, in the order of `graph.edges(data=True)`.
+
+    networkx caches its edge and degree views on the graph, and each holds the graph: a
+    reference cycle, so a mirror once asked `graph.edges(...)` (or in_edges, out_edges,
+    degree) is freed only by the cyclic collector, and never if it was frozen
+    (bulk.paused_gc). Read the adjacency (graph.adj, graph.pred, graph.succ: no cycle)."""
+    for u, neighbours in graph._adj.items():
+        for v, keyed in neighbours.items():
+            for attrs in keyed.values():
+                yield u, v, attrs
+
+
 def _group_edges(graph: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, dict]]]:
     by_type: dict[str, list] = {}
     with paused_gc():
-        # graph.edges(data=True), read straight from the graph's dicts.
-        for u, neighbours in graph._adj.items():
-            for v, keyed in neighbours.items():
-                for attrs in keyed.values():
-                    rtype = attrs["type"]
-                    if rtype in by_type:
-                        by_type[rtype].append((u, v, attrs))
-                    else:
-                        by_type[rtype] = [(u, v, attrs)]
+        for u, v, attrs in edges(graph):
+            rtype = attrs["type"]
+            if rtype in by_type:
+                by_type[rtype].append((u, v, attrs))
+            else:
+                by_type[rtype] = [(u, v, attrs)]
     return by_type
 
 

@@ -7,7 +7,7 @@ from itertools import islice
 
 import networkx as nx
 
-from .mirror import in_force
+from .mirror import edges, in_force
 
 
 def in_force_graph(graph: nx.MultiDiGraph, on: date) -> nx.Graph:
@@ -16,7 +16,7 @@ def in_force_graph(graph: nx.MultiDiGraph, on: date) -> nx.Graph:
     role and direction."""
     simple = nx.Graph()
     simple.add_nodes_from(graph.nodes)
-    for u, v, attrs in graph.edges(data=True):
+    for u, v, attrs in edges(graph):
         if in_force(attrs, on) and not simple.has_edge(u, v):
             simple.add_edge(u, v, type=attrs["type"], role=attrs.get("role"), forward=(u, v))
     return simple

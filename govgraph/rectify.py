@@ -21,7 +21,7 @@ from .finding_states import FIXED, NEW, PERSISTING, RECURRED, FindingKey, Findin
 from .findings import Finding, audit
 from .graph import GraphData
 from .labels import header_for
-from .mirror import Snapshot, build_mirror
+from .mirror import Snapshot, build_mirror, edges
 from .profile import Profile
 from .values import parse_date
 
@@ -239,7 +239,7 @@ class UnitNames:
     def of_mirror(cls, graph) -> UnitNames:
         """The same, of a mirror (`mirror.build_mirror`)."""
         return cls._of(((n, a.get("kind"), a.get("name")) for n, a in graph.nodes(data=True)),
-                       ((u, v) for u, v, a in graph.edges(data=True) if a.get("type") == "隶属"))
+                       ((u, v) for u, v, a in edges(graph) if a.get("type") == "隶属"))
 
     @classmethod
     def _of(cls, entities, parent_links) -> UnitNames:

@@ -71,3 +71,30 @@ def test_a_changed_mirror_is_grouped_again():
     assert Snapshot(graph, ON).out("隶属", "new") == []
     graph.add_edge("new", "M-QT", type="隶属", role=None, since=None, until=None, source=None)
     assert [v for v, _ in Snapshot(graph, ON).out("隶属", "new")] == ["M-QT"]
+
+
+def test_a_mirror_is_freed_by_reference_counting_alone():
+    """Every audit on a mirror leaves it free of reference cycles (networkx's cached edge
+    views would make one: mirror.edges), so a mirror the web workbench replaces, or a
+    part of partition.py, is freed when dropped, even if it was frozen out of the
+    collector's reach (bulk.paused_gc)."""
+    import weakref
+
+    from govgraph.coverage import orphan_row
+    from govgraph.paths import in_force_graph
+    from govgraph.rectify import UnitNames
+
+    graph = build_mirror(read_ledger(SEED).data)
+    rows = coverage(graph, ON, default_profile().min_formal_members)
+    blanks = [orphan_row(graph, u, ON) for u in rows if u.status == "空白"]
+    assert blanks  # orphan_reason was asked
+    _answers(graph)
+    UnitNames.of_mirror(graph)
+    in_force_graph(graph, ON)
+    freed = weakref.ref(graph)
+    gc.disable()
+    try:
+        del graph
+        assert freed() is None
+    finally:
+        gc.enable()

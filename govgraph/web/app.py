@@ -360,7 +360,9 @@ def _relations(view: View, entity_id: str, on: date, show_all: bool = False) -> 
     """The relations touching an entity, in force on the date (or all), with the other end's name."""
     graph = view.graph
     rows = []
-    for u, v, attrs in list(graph.out_edges(entity_id, data=True)) + list(graph.in_edges(entity_id, data=True)):
+    touching = [(entity_id, v, a) for v, keyed in graph.succ[entity_id].items() for a in keyed.values()]
+    touching += [(u, entity_id, a) for u, keyed in graph.pred[entity_id].items() for a in keyed.values()]
+    for u, v, attrs in touching:  # graph.succ / graph.pred, not out_edges / in_edges: see mirror.edges
         outgoing = u == entity_id
         other = v if outgoing else u
         current = in_force(attrs, on)
