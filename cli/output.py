@@ -63,8 +63,27 @@ class Output:
             write_xlsx(self.path, tables, as_of=as_of, reporter=self.reporter, names=names, note=note)
             say(f"已写入 {self.path}")
             return
+        if self.fmt == "json":  # a row at a time: a province's audit as one text took a gigabyte
+            self.write_pieces(json_pieces(tables))
+            return
         self.write(render_report(tables, self.fmt, as_of=as_of, heading=heading, reporter=self.reporter,
                                  names=names))
+
+    def write_pieces(self, pieces) -> None:
+        """`write("".join(pieces))` (JSON, masked by `plain`), without the whole text in memory."""
+        if self.path is None:
+            for text in pieces:
+                click.echo(text, nl=False)
+            click.echo()
+            return
+        check_output_file(self.path)
+        try:
+            with open(self.path, "w", encoding="utf-8") as f:
+                f.writelines(pieces)
+                f.write("\n")
+        except OSError as exc:
+            raise write_failed(self.path, exc) from None
+        say(f"已写入 {self.path}")
 
     def write(self, text: str) -> None:
         """Print `text`, or write it to `path` (CSV with a BOM, so Excel reads it right).
@@ -220,6 +239,51 @@ def display(key: str, value: object, fmt: str, names=None) -> str:
         # relations and posts one per line on a terminal
         return "\n".join(mask_sensitive(value_for_display(key, [v], fmt, names)) for v in value)
     return mask_sensitive(value_for_display(key, value, fmt, names))
+
+
+def json_pieces(tables: list[Table], rows_per_piece: int = 500):
+    """render_report(tables, "json") in pieces of a few hundred rows, each row made
+    plain only when its piece is written."""
+    def rows_text(rows, newline):
+        if not rows:
+            yield "[]"
+            return
+        inner = newline + "  "
+        piece, separator = ["["], inner
+        for row in rows:
+            piece.append(separator)
+            _json_at(plain(row), inner, piece)
+            separator = "," + inner
+            if len(piece) >= rows_per_piece * 2:
+                yield "".join(piece)
+                piece = []
+        piece.append(newline + "]")
+        yield "".join(piece)
+
+    if len(tables) == 1:
+        yield from rows_text(tables[0].rows, "\n")
+        return
+    if not tables:
+        yield "{}"
+        return
+    separator = "{\n  "
+    for t in tables:
+        yield separator + _json_string(t.key) + ": "
+        yield from rows_text(t.rows, "\n  ")
+        separator = ",\n  "
+    yield "\n}"
+
+
+def _json_at(value, newline: str, out: list) -> None:
+    """`value` as json_text writes it at the depth `newline` gives, appended to `out`."""
+    parts: list[str] = []
+    try:
+        _json_into(value, newline, parts)
+    except _NotPlain:
+        # json.dumps never writes a raw newline inside a string, so re-indenting is safe.
+        out.append(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", newline))
+        return
+    out.extend(parts)
 
 
 def render_json(obj: dict) -> str:

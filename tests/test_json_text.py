@@ -4,6 +4,7 @@ indent=2) writes: every --format json output goes through it."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import Enum
 
 import pytest
@@ -45,3 +46,38 @@ def test_an_audit_in_json_is_written_as_json_dumps_would(run, make_ledger):
         result = run(*args, "--format", "json")
         assert result.exit_code == 0, result.stderr
         assert result.stdout.rstrip("\n") == json.dumps(json.loads(result.stdout), ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize("tables", [
+    [],
+    [[]],
+    [[{"a": 1}, {"b": [1, {"c": None}]}, {"d": {}}]],
+    [[{"a": 1}], [], [{"x": "“引号”\n", "when": date(2026, 6, 30)}, {1: "int key"}, {"enum": Word.A}]],
+], ids=range(4))
+def test_json_pieces_are_the_json_text_of_the_tables(tables):
+    """--format json is written in pieces (cli/output.py:json_pieces): together they are
+    exactly render_report's text, whatever the piece size."""
+    from govgraph.cli.output import Table, json_pieces, render_report
+
+    made = [Table(f"t{i}", "表", rows, []) for i, rows in enumerate(tables)]
+    whole = render_report(made, "json")
+    for size in (1, 2, 500):
+        assert "".join(json_pieces(made, rows_per_piece=size)) == whole
+    if len(made) == 1:
+        assert whole == json.dumps([plain_row(r) for r in tables[0]], ensure_ascii=False, indent=2)
+
+
+def plain_row(row):
+    from govgraph.cli.output import plain
+
+    return plain(row)
+
+
+def test_an_audit_written_to_a_file_is_what_it_prints(run, make_ledger, tmp_path):
+    from small_ledger import SMALL
+
+    assert run("load", str(make_ledger(SMALL))).exit_code == 0
+    printed = run("audit", "--format", "json")
+    target = tmp_path / "audit.json"
+    assert run("audit", "--format", "json", "-o", str(target)).exit_code == 0
+    assert target.read_text(encoding="utf-8") == printed.stdout
