@@ -4,8 +4,8 @@ no process holds the whole graph.
 Streets are read a few at a time (STREETS_PER_PART) as one scope (store/scope.py),
 mirrored, audited and released before the next part is read, each part with the cyclic
 garbage collector paused (bulk.paused_gc: it re-walked the growing results during the
-parts, 40% of the time) and resumed after it, when nothing of the part is referenced; "a street" below is a
-street of the part being read. What is combined, and how:
+parts, 40% of the time) and resumed after it, when nothing of the part is referenced;
+"a street" below is a street of the part being read. What is combined, and how:
 
 - Compounds: a compound is listed by the one street whose 隶属 in force on the date lead
   to it (Snapshot.in_scope); around its street everything its row needs is read, so its
@@ -74,9 +74,9 @@ class Incomplete(Exception):
     under no street, say): the parts cannot be combined into the whole's answer."""
 
 
-# Street by street costs several times the wall time of one whole read (docs/scale.md:
-# 5.5x on the city tier, for 0.82x the peak memory), so it is worth it only where a whole
-# read would not fit: above about three cities' worth of entities.
+# Street by street costs more wall time than one whole read (docs/scale.md: `coverage` on a
+# province 1.8x for a fifteenth of the memory; every audit on a city 5.5x for 0.78x), so
+# it is worth it only where a whole read would not fit: above about three cities.
 PARTS_ABOVE = 250_000
 # Streets read as one scope: a part's fixed cost (its queries, its mirror's indexes) is
 # shared by 16 streets, and a part stays a few percent of a province (docs/scale.md).
