@@ -75,7 +75,7 @@ class Incomplete(Exception):
 
 
 # Street by street costs more wall time than one whole read (docs/scale.md: `coverage` on a
-# province 1.8x for a fifteenth of the memory; every audit on a city 5.5x for 0.78x), so
+# province 1.55x for a fifteenth of the memory; every audit on a city 5.5x for 0.78x), so
 # it is worth it only where a whole read would not fit: above about three cities.
 PARTS_ABOVE = 250_000
 # Streets read as one scope: a part's fixed cost (its queries, its mirror's indexes) is
