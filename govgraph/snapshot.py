@@ -87,37 +87,33 @@ def cached_answer(store, load: int | None, question: tuple, compute):
     """The answer to `question` (plain values: what is asked, the date, the settings)
     about the whole graph of submission `load` (None: the latest) of `store`: loaded when
     kept, else `compute(seq)` and kept. Stores without snapshots (Neo4j) always compute."""
-    key_of = getattr(store, "snapshot_key", None)
-    found = key_of(load) if key_of else None
-    if found is None:
-        return compute(load)
-    seq, key, secret, folder = found
-    digest = hashlib.sha256(repr((key, question, package_digest())).encode()).hexdigest()
-    path = folder / f"answer-{seq}-{digest[:32]}.pickle"
-    answer = _load(path, secret)
-    if answer is not None:
-        return answer
-    answer = compute(seq)
-    _save(answer, folder, path, secret, "answer-*.pickle", KEEP_ANSWERS)
-    return answer
+    return _kept(store, load, "answer", KEEP_ANSWERS, compute,
+                 lambda key: hashlib.sha256(repr((key, question, package_digest())).encode()).hexdigest())
 
 
 def cached_mirror(store, load: int | None, build):
     """The mirror of submission `load` (None: the latest) of `store`: loaded from its
     snapshot when there is a sound one, else `build(seq)` and written as one. Stores that
     offer no snapshot key (Neo4j) always build."""
+    return _kept(store, load, "mirror", KEEP, build, lambda key: key)
+
+
+def _kept(store, load: int | None, kind: str, keep: int, make, key_for):
+    """`make(seq)` of submission `load`, from its signed file `<kind>-<seq>-<key>.pickle`
+    when there is a sound one, else made and written as one (the `keep` newest of the
+    kind are kept); `key_for(the store's snapshot key)` names the file."""
     key_of = getattr(store, "snapshot_key", None)
     found = key_of(load) if key_of else None
     if found is None:
-        return build(load)
+        return make(load)
     seq, key, secret, folder = found
-    path = folder / f"mirror-{seq}-{key[:32]}.pickle"
-    mirror = _load(path, secret)
-    if mirror is not None:
-        return mirror
-    mirror = build(seq)
-    _save(mirror, folder, path, secret)
-    return mirror
+    path = folder / f"{kind}-{seq}-{key_for(key)[:32]}.pickle"
+    kept = _load(path, secret)
+    if kept is not None:
+        return kept
+    kept = make(seq)
+    _save(kept, folder, path, secret, f"{kind}-*.pickle", keep)
+    return kept
 
 
 def _load(path: Path, secret: bytes):
@@ -138,7 +134,7 @@ def _load(path: Path, secret: bytes):
         return None
 
 
-def _save(kept, folder: Path, path: Path, secret: bytes, pattern: str = "mirror-*.pickle", keep: int = KEEP) -> None:
+def _save(kept, folder: Path, path: Path, secret: bytes, pattern: str, keep: int) -> None:
     """Write the snapshot (never fatal: a folder that cannot be written means no snapshot),
     then remove all but the `keep` newest files of `pattern`."""
     try:
