@@ -131,10 +131,7 @@ def output_options(command):
 
 
 def render_report(tables: list[Table], fmt: str, *, as_of=None, heading=None, reporter=None, names=None) -> str:
-    if fmt == "json":
-        if len(tables) == 1:
-            return json_text([plain(r) for r in tables[0].rows])
-        return json_text({t.key: [plain(r) for r in t.rows] for t in tables})
+    """The report's text in any format but JSON (`json_pieces`) and xlsx."""
     parts = []
     if fmt == "markdown":
         meta = [f"填报单位：{reporter}"] if reporter else []
@@ -242,8 +239,9 @@ def display(key: str, value: object, fmt: str, names=None) -> str:
 
 
 def json_pieces(tables: list[Table], rows_per_piece: int = 500):
-    """render_report(tables, "json") in pieces of a few hundred rows, each row made
-    plain only when its piece is written."""
+    """A report in JSON: one table's rows as a list, several as {key: rows}, written as
+    json_text would, in pieces of a few hundred rows, each row made plain only when its
+    piece is written."""
     def rows_text(rows, newline):
         if not rows:
             yield "[]"
@@ -297,10 +295,7 @@ def json_text(value) -> str:
     with indentation in pure Python; a city's audit is 15,000 findings). Anything else
     goes to json.dumps itself."""
     parts: list[str] = []
-    try:
-        _json_into(value, "\n", parts)
-    except _NotPlain:
-        return json.dumps(value, ensure_ascii=False, indent=2)
+    _json_at(value, "\n", parts)
     return "".join(parts)
 
 
