@@ -8,7 +8,7 @@ from datetime import date
 
 import networkx as nx
 
-from .mirror import Snapshot
+from .mirror import Snapshot, in_edges, out_edges
 from .profile import default_profile
 from .values import rate
 
@@ -223,11 +223,9 @@ def orphan_reason(graph: nx.MultiDiGraph, unit: UnitCoverage, on: date) -> tuple
     notes = []
     # Relations that would cover it if they were in force: 覆盖 and an instructor's 派驻
     # into it, its own 挂靠建.
-    # (graph.pred / graph.succ, not in_edges / out_edges: see mirror.edges)
-    edges = [(u, attrs) for u, keyed in graph.pred[unit.id].items() for attrs in keyed.values()
+    edges = [(u, attrs) for u, _, attrs in in_edges(graph, unit.id)
              if attrs["type"] == "覆盖" or (attrs["type"] == "派驻" and attrs.get("role") in INSTRUCTOR_ROLES)]
-    edges += [(v, attrs) for v, keyed in graph.succ[unit.id].items() for attrs in keyed.values()
-              if attrs["type"] == "挂靠建"]
+    edges += [(v, attrs) for _, v, attrs in out_edges(graph, unit.id) if attrs["type"] == "挂靠建"]
     for other, attrs in sorted(edges, key=lambda e: (e[0], e[1]["type"])):
         name = graph.nodes[other]["name"]
         if attrs.get("until") and attrs["until"] < on:

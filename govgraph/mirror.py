@@ -113,6 +113,20 @@ def edges(graph: nx.MultiDiGraph):
                 yield u, v, attrs
 
 
+def in_edges(graph: nx.MultiDiGraph, node: str):
+    """`graph.in_edges(node, data=True)`, without its cached view (see `edges`)."""
+    for u, keyed in graph._pred[node].items():
+        for attrs in keyed.values():
+            yield u, node, attrs
+
+
+def out_edges(graph: nx.MultiDiGraph, node: str):
+    """`graph.out_edges(node, data=True)`, without its cached view (see `edges`)."""
+    for v, keyed in graph._succ[node].items():
+        for attrs in keyed.values():
+            yield node, v, attrs
+
+
 def _group_edges(graph: nx.MultiDiGraph) -> dict[str, list[tuple[str, str, dict]]]:
     by_type: dict[str, list] = {}
     with paused_gc():

@@ -32,7 +32,7 @@ from ..coverage import STATUSES
 from ..errors import GovgraphError, NotFoundError
 from ..findings import finding_texts
 from ..labels import COLOR_WORDS, SEVERITY_WORDS, entity_fields, header_for, kind_word, value_for_display
-from ..mirror import Snapshot, in_force
+from ..mirror import Snapshot, in_edges, in_force, out_edges
 from ..profile import INDICATORS
 from ..values import mask_phone, mask_sensitive
 from . import pages
@@ -360,9 +360,7 @@ def _relations(view: View, entity_id: str, on: date, show_all: bool = False) -> 
     """The relations touching an entity, in force on the date (or all), with the other end's name."""
     graph = view.graph
     rows = []
-    touching = [(entity_id, v, a) for v, keyed in graph.succ[entity_id].items() for a in keyed.values()]
-    touching += [(u, entity_id, a) for u, keyed in graph.pred[entity_id].items() for a in keyed.values()]
-    for u, v, attrs in touching:  # graph.succ / graph.pred, not out_edges / in_edges: see mirror.edges
+    for u, v, attrs in [*out_edges(graph, entity_id), *in_edges(graph, entity_id)]:
         outgoing = u == entity_id
         other = v if outgoing else u
         current = in_force(attrs, on)
